@@ -1,0 +1,142 @@
+/*
+ * crdbload/batch.h - stage 2 of the data flow: the batcher.
+ *
+ * A cl_plan is the statement builder: from the table, the file's column
+ * names and the options it decides once which fields are sent, the conflict
+ * key, what DO UPDATE sets, and the SQL text for a batch of n rows. It is
+ * read-only after cl_plan_new() and shared by every worker.
+ *
+ * A cl_batch owns the rows bound for one worker's next statement: copies of
+ * every input field of each record (the rejects file wants the original
+ * fields), with a per-batch key index so that a key seen twice in one batch
+ * is merged, the later row winning, because one statement may not touch a
+ * row twice. A batch is handed along, never shared: the reader thread fills
+ * it, cl_pool_submit() takes it, the worker that sends it gives it back.
+ *
+ * Values only ever travel as parameters; identifiers are quoted.
+ */
+#ifndef CRDBLOAD_BATCH_H
+#define CRDBLOAD_BATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crdbload/config.h"
+#include "crdbload/reader.h"
+#include "crdbload/schema.h"
+
+/* How rows travel in one statement. */
+typedef enum cl_stmt_form {
+    CL_FORM_VALUES = 0, /* VALUES ($1,$2),($3,$4): one parameter a value */
+    CL_FORM_UNNEST,     /* SELECT * FROM unnest($1::t1[], $2::t2[]): one array a column */
+} cl_stmt_form;
+
+typedef struct cl_plan_opts {
+    const char *const *field_names; /* one per input field; NULL: skipped ("-") */
+    size_t nfields;
+    const char *key;            /* comma-separated conflict columns */
+    const char *update_columns; /* comma-separated, or NULL: all non-key sent columns */
+    bool insert_only;
+    bool only_changed;
+    const cl_assign *sets;
+    size_t nsets;
+    const cl_assign *defaults;
+    size_t ndefaults;
+    cl_dialect dialect; /* CL_DIALECT_POSTGRES or CL_DIALECT_COCKROACH, resolved */
+    cl_stmt_form form;
+    int batch_size;     /* requested rows per statement */
+    size_t batch_bytes; /* cap on parameter bytes per statement */
+} cl_plan_opts;
+
+typedef struct cl_plan {
+    const cl_table *table;   /* borrowed */
+    size_t nfields;          /* fields per input record */
+    size_t ncols;            /* columns sent */
+    size_t *field_of_col;    /* input field index of each sent column */
+    const cl_column **cols;  /* table column of each sent column */
+    size_t nkeys;
+    size_t *key_fields;      /* input field indexes of the conflict key */
+    int batch_size;          /* effective: rows x parameters <= CL_MAX_PARAMS */
+    size_t batch_bytes;
+    cl_stmt_form form;
+    cl_dialect dialect;
+    bool upsert;             /* CockroachDB UPSERT INTO (only where equivalent) */
+    bool counts_unchanged;   /* the statement may leave rows alone (only-changed, insert-only) */
+    char *head;              /* SQL before the rows, built once */
+    char *tail;              /* SQL after the rows, built once */
+} cl_plan;
+
+/*
+ * Check the mapping of the file onto the table and build the plan. Returns 0,
+ * or CL_ECONFIG with a message naming the problem (an unknown column, with
+ * the table's columns listed; a key absent from the file or without a unique
+ * index; a NOT NULL column without a default left out), or CL_ENOMEM.
+ */
+int cl_plan_new(cl_plan **out, const cl_table *t, const cl_plan_opts *o, char *err,
+                size_t errlen);
+void cl_plan_free(cl_plan *p);
+
+/* The statement for nrows rows; caller frees; NULL on OOM. */
+char *cl_plan_sql(const cl_plan *p, size_t nrows);
+
+/* Parameters for rows [first, first+nrows) of a batch; reused across calls. */
+typedef struct cl_bind {
+    int nparams;
+    const char **values; /* NULL entries are SQL NULLs */
+    int *lengths;
+    char *buf;           /* array literals (CL_FORM_UNNEST) */
+    size_t bufcap;
+    size_t cap;          /* capacity of values/lengths */
+} cl_bind;
+
+typedef struct cl_batch cl_batch;
+
+/* Fill bind for rows [first, first+nrows) of b. 0 or CL_ENOMEM. Borrowed
+ * pointers into b stay valid until b changes. */
+int cl_plan_bind(const cl_plan *p, const cl_batch *b, size_t first, size_t nrows,
+                 cl_bind *bind);
+void cl_bind_free(cl_bind *bind);
+
+/* A batch for records of nfields fields keyed by key_fields (copied). */
+cl_batch *cl_batch_new(size_t nfields, const size_t *key_fields, size_t nkeys,
+                       size_t max_rows, size_t max_bytes);
+
+/*
+ * Copy a record in. Returns 0 when appended, 1 when it replaced an earlier
+ * row of this batch with the same key (its values and line now win), or
+ * CL_ENOMEM (the batch is unchanged).
+ */
+int cl_batch_add(cl_batch *b, const cl_field *fields, uint64_t line);
+
+/* True when adding a record of record_bytes would pass max_rows or max_bytes
+ * (an empty batch always takes one record). */
+bool cl_batch_full(const cl_batch *b, size_t record_bytes);
+
+size_t cl_batch_rows(const cl_batch *b);    /* distinct keys held */
+size_t cl_batch_merged(const cl_batch *b);  /* duplicates merged so far */
+size_t cl_batch_bytes(const cl_batch *b);   /* field bytes held */
+size_t cl_batch_nfields(const cl_batch *b);
+
+/* Field of a row: NUL-terminated, NULL for SQL NULL; *len may be NULL. */
+const char *cl_batch_value(const cl_batch *b, size_t row, size_t field, size_t *len);
+uint64_t cl_batch_line(const cl_batch *b, size_t row);
+
+/* Empty the batch for reuse, keeping its memory. */
+void cl_batch_reset(cl_batch *b);
+void cl_batch_free(cl_batch *b);
+
+/* 64-bit hash of a record's key fields: routes a row to its worker. */
+uint64_t cl_key_hash(const cl_field *fields, const size_t *key_fields, size_t nkeys);
+
+/*
+ * Client-side check of one value against its column (stage 2, before a row
+ * is sent): NOT NULL, integer ranges, numeric precision and scale, booleans,
+ * uuids, dates and timestamps, varchar length. Conservative: it rejects only
+ * what the server would surely refuse. Returns 0, or -1 with the reason in
+ * why ("value 99999999999 out of range for integer").
+ */
+int cl_validate_value(const cl_column *c, const char *v, size_t len, char *why,
+                      size_t whylen);
+
+#endif

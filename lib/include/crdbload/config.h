@@ -1,0 +1,83 @@
+/*
+ * crdbload/config.h - one run's settings, as the CLI parsed them.
+ *
+ * cmd/ fills a cl_config from argv (the library never sees argv); the
+ * library reads it and never changes it. Strings are borrowed from argv or
+ * the environment and must outlive the run. Defaults: cl_config_init().
+ */
+#ifndef CRDBLOAD_CONFIG_H
+#define CRDBLOAD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum cl_dialect {
+    CL_DIALECT_AUTO = 0, /* decided from the server's crdb_version parameter */
+    CL_DIALECT_POSTGRES,
+    CL_DIALECT_COCKROACH,
+} cl_dialect;
+
+typedef enum cl_progress_mode {
+    CL_PROGRESS_AUTO = 0, /* bar on a terminal, log lines otherwise */
+    CL_PROGRESS_BAR,
+    CL_PROGRESS_LOG,
+    CL_PROGRESS_JSON,
+    CL_PROGRESS_NONE,
+} cl_progress_mode;
+
+/* --set COL=EXPR (insert and update) and --default COL=EXPR (insert only). */
+typedef struct cl_assign {
+    const char *column; /* taken literally, quoted when used */
+    const char *expr;   /* SQL text, written as given */
+} cl_assign;
+
+#define CL_MAX_ASSIGN 64
+
+/* Defaults chosen by the sweep in the README ("Choosing the defaults"). */
+#define CL_DEFAULT_WORKERS 4
+#define CL_DEFAULT_BATCH_SIZE 1000
+#define CL_DEFAULT_BATCH_BYTES (8u * 1024 * 1024)
+#define CL_DEFAULT_MAX_RETRIES 10
+#define CL_MAX_PARAMS 65535 /* the wire protocol's limit on parameters */
+
+typedef struct cl_config {
+    const char **files; /* NULL-terminated; empty means standard input */
+    size_t nfiles;
+
+    const char *url; /* -d/--url, else $DATABASE_URL, else NULL (libpq defaults) */
+    const char *table;          /* "products"; "schema.table" allowed */
+    const char *key;            /* "sku"; comma-separated */
+    const char *columns;        /* --columns; NULL: the header names the columns */
+    bool no_header;             /* first line is data */
+    char delimiter;             /* ',' */
+    char quote;                 /* '"' */
+    const char *null_string;    /* NULL: an empty unquoted field is NULL */
+    const char *update_columns; /* NULL: every non-key file column */
+    bool insert_only;           /* ON CONFLICT DO NOTHING */
+    bool only_changed;          /* update only rows whose values differ */
+    cl_assign sets[CL_MAX_ASSIGN];
+    size_t nsets;
+    cl_assign defaults[CL_MAX_ASSIGN];
+    size_t ndefaults;
+
+    int batch_size;    /* rows per statement; 0: CL_DEFAULT_BATCH_SIZE */
+    size_t batch_bytes; /* parameter bytes per statement */
+    int workers;       /* parallel connections */
+    int max_retries;   /* retries of one batch on transient errors */
+
+    const char *rejects_path; /* --rejects FILE, or NULL */
+    long long max_rejects;    /* -1: unlimited */
+    bool dry_run;
+    const char *checkpoint_path; /* --checkpoint FILE, or NULL */
+    cl_dialect dialect;
+
+    cl_progress_mode progress;
+    double progress_interval;  /* seconds between log/json lines */
+    const char *summary_json;  /* FILE, "-" for stdout, or NULL */
+    bool quiet;
+} cl_config;
+
+/* Fill *cfg with the defaults of SPEC.md. */
+void cl_config_init(cl_config *cfg);
+
+#endif

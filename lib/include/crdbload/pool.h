@@ -1,0 +1,73 @@
+/*
+ * crdbload/pool.h - stage 3 of the data flow: N workers, each owning one
+ * libpq connection for the whole run, each with its own bounded queue of
+ * batches.
+ *
+ * Rows are routed to a worker by the hash of their key, so a key is only
+ * ever in one worker: workers never wait on each other's rows, and since each
+ * worker sends its batches in the order they were submitted, the last
+ * occurrence of a key in the input is the one left in the table.
+ *
+ * A full queue blocks cl_pool_submit(): a slow server holds the reader back
+ * and memory stays bounded (workers x (queue depth + 2) batches).
+ */
+#ifndef CRDBLOAD_POOL_H
+#define CRDBLOAD_POOL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "crdbload/batch.h"
+#include "crdbload/stats.h"
+
+typedef struct cl_pool cl_pool;
+
+/* Called by a worker for a row the server refused (after splitting the batch
+ * down to it). Must be thread-safe. Returns 0, or non-zero to abort the run
+ * (--max-rejects passed). */
+typedef int (*cl_reject_fn)(void *ctx, const cl_batch *b, size_t row,
+                            const char *sqlstate, const char *message);
+
+typedef struct cl_pool_opts {
+    const char *conninfo;   /* libpq URI or key=value string; NULL: libpq defaults */
+    int workers;
+    int max_retries;
+    int queue_depth;        /* batches waiting per worker; 0: 2 */
+    const cl_plan *plan;    /* borrowed, shared read-only */
+    cl_stats *stats;        /* borrowed; workers add to it */
+    cl_reject_fn on_reject;
+    void *reject_ctx;
+    atomic_bool *stop;      /* set by a signal handler: stop retrying, settle */
+} cl_pool_opts;
+
+/*
+ * Connect every worker before any row is sent (a failure names the host,
+ * never the password) and start the threads. Returns 0 and *out, or
+ * CL_ECONNECT / CL_ENOMEM with the message in err.
+ */
+int cl_pool_open(cl_pool **out, const cl_pool_opts *o, char *err, size_t errlen);
+
+/*
+ * Queue batch b for worker w, blocking while that queue is full. Takes
+ * ownership of b, even on failure. Returns 0, or the negative CL_E* code the
+ * pool aborted with (then nothing more is accepted).
+ */
+int cl_pool_submit(cl_pool *p, int w, cl_batch *b);
+
+/* A batch a worker has finished with, emptied, or NULL if none is spare. */
+cl_batch *cl_pool_spare(cl_pool *p);
+
+/*
+ * Wait until every queued batch is settled (sent, or given up after an
+ * abort) and stop the workers. Returns 0 or the first fatal CL_E* code.
+ */
+int cl_pool_finish(cl_pool *p);
+
+/* The message of the fatal error, or "" ; borrowed. */
+const char *cl_pool_error(const cl_pool *p);
+
+/* Free everything (finishing first if cl_pool_finish was not called). */
+void cl_pool_close(cl_pool *p);
+
+#endif

@@ -1,0 +1,103 @@
+/*
+ * crdbload/reader.h - stage 1 of the data flow: CSV records from a file or
+ * standard input.
+ *
+ * The reader owns the input stream (plain, or gzip when the input starts with
+ * 1f 8b, whatever its name; concatenated members are read whole), a libcsv
+ * parser, and the storage of the current record. Memory is bounded by the
+ * field and record caps whatever the input size.
+ *
+ * A record that is malformed (a field over the cap, invalid UTF-8, a NUL
+ * byte, a quote never closed) is still returned, with status != CL_REC_OK and
+ * the line and column of the problem, so the caller can reject it and go on.
+ * Only unreadable input (I/O error, corrupt or truncated gzip) is fatal.
+ *
+ * Not thread-safe: one reader is used by one thread.
+ */
+#ifndef CRDBLOAD_READER_H
+#define CRDBLOAD_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CL_READER_MAX_FIELD (1u << 20)   /* default field cap: 1 MiB */
+#define CL_READER_MAX_RECORD (4u << 20)  /* default record cap: 4 MiB */
+
+typedef struct cl_reader cl_reader;
+
+typedef struct cl_reader_opts {
+    char delimiter;           /* field delimiter; 0 means ',' */
+    char quote;               /* quote character; 0 means '"' */
+    const char *null_string;  /* unquoted text meaning NULL; NULL: the empty
+                                 unquoted field is NULL (a quoted "" never is) */
+    size_t max_field_bytes;   /* 0: CL_READER_MAX_FIELD */
+    size_t max_record_bytes;  /* 0: CL_READER_MAX_RECORD */
+} cl_reader_opts;
+
+typedef enum cl_record_status {
+    CL_REC_OK = 0,
+    CL_REC_FIELD_TOO_LONG,     /* a field is over max_field_bytes */
+    CL_REC_TOO_LONG,           /* the record is over max_record_bytes */
+    CL_REC_BAD_UTF8,           /* a field is not valid UTF-8 */
+    CL_REC_NUL_BYTE,           /* a field holds a 0x00 byte */
+    CL_REC_UNTERMINATED_QUOTE, /* the input ended inside a quoted field */
+} cl_record_status;
+
+typedef struct cl_field {
+    const char *data; /* NUL-terminated; NULL means SQL NULL */
+    size_t len;       /* bytes, without the terminator */
+} cl_field;
+
+typedef struct cl_record {
+    const cl_field *fields; /* borrowed: valid until the next cl_reader_next() */
+    size_t nfields;
+    uint64_t line;          /* physical line the record starts on (first line = 1),
+                               counting newlines inside quoted fields */
+    uint64_t offset;        /* byte offset of the record's first byte in the
+                               (decompressed) input */
+    cl_record_status status;
+    size_t bad_column;      /* 1-based field number of the problem, or 0 */
+    uint64_t bad_line;      /* physical line of the problem, or 0 */
+} cl_record;
+
+/*
+ * Open path (NULL or "-": standard input). opts may be NULL for defaults.
+ * Returns 0 and *out, or a negative CL_E* code; on failure *out is NULL and
+ * the message is in errbuf (which may be NULL).
+ */
+int cl_reader_open(cl_reader **out, const char *path, const cl_reader_opts *opts,
+                   char *errbuf, size_t errlen);
+
+/*
+ * The next record into *rec. Returns 1 for a record (check rec->status),
+ * 0 at the end of the input, or a negative CL_E* code for unreadable input;
+ * then cl_reader_error() says what, naming the file and the offset.
+ * Blank lines are passed over (as psql \copy does in CSV mode).
+ */
+int cl_reader_next(cl_reader *r, cl_record *rec);
+
+/* Human-readable description of the last fatal error; borrowed. */
+const char *cl_reader_error(const cl_reader *r);
+
+/* The name given to cl_reader_open ("-" for standard input); borrowed. */
+const char *cl_reader_name(const cl_reader *r);
+
+/* Size of the input file in bytes (compressed for gzip), 0 when unknown. */
+uint64_t cl_reader_input_size(const cl_reader *r);
+
+/* Bytes of the input consumed so far (compressed bytes for gzip): progress. */
+uint64_t cl_reader_input_pos(const cl_reader *r);
+
+/* Decompressed bytes consumed so far (equal to input_pos for plain input). */
+uint64_t cl_reader_data_pos(const cl_reader *r);
+
+bool cl_reader_is_gzip(const cl_reader *r);
+
+/* Close the input (not standard input) and free everything. NULL is a no-op. */
+void cl_reader_close(cl_reader *r);
+
+/* A short description of a record status ("invalid UTF-8", ...). */
+const char *cl_record_status_str(cl_record_status s);
+
+#endif

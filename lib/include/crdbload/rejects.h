@@ -1,0 +1,29 @@
+/*
+ * crdbload/rejects.h - the --rejects file: every rejected row, as CSV with a
+ * header (the original fields, then "line" and "error").
+ *
+ * Written by the reader thread (rows the client refuses) and by workers
+ * (rows the server refuses), so each write takes the writer's mutex and is
+ * flushed: the file is complete even when the run aborts.
+ */
+#ifndef CRDBLOAD_REJECTS_H
+#define CRDBLOAD_REJECTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crdbload/reader.h"
+
+typedef struct cl_rejects cl_rejects;
+
+/* Create path with the header row. 0, or CL_EIO with the reason in err. */
+int cl_rejects_open(cl_rejects **out, const char *path, const char *const *names,
+                    size_t nnames, char *err, size_t errlen);
+
+/* Append one rejected row. Thread-safe. 0 or CL_EIO. */
+int cl_rejects_write(cl_rejects *r, const cl_field *fields, size_t nfields,
+                     uint64_t line, const char *error);
+
+void cl_rejects_close(cl_rejects *r);
+
+#endif

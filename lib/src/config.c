@@ -1,0 +1,22 @@
+/* lib/src/config.c - the defaults of SPEC.md. */
+#include "crdbload/config.h"
+
+#include <string.h>
+
+void
+cl_config_init(cl_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->table = "products";
+    cfg->key = "sku";
+    cfg->delimiter = ',';
+    cfg->quote = '"';
+    cfg->batch_size = CL_DEFAULT_BATCH_SIZE;
+    cfg->batch_bytes = CL_DEFAULT_BATCH_BYTES;
+    cfg->workers = CL_DEFAULT_WORKERS;
+    cfg->max_retries = CL_DEFAULT_MAX_RETRIES;
+    cfg->max_rejects = -1;
+    cfg->dialect = CL_DIALECT_AUTO;
+    cfg->progress = CL_PROGRESS_AUTO;
+    cfg->progress_interval = 10.0;
+}
