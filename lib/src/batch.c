@@ -1,0 +1,1 @@
+/* lib/src/batch.c - placeholder until its module lands. */

@@ -1,0 +1,1 @@
+/* lib/src/load.c - placeholder until its module lands. */

@@ -1,0 +1,1 @@
+/* lib/src/pool.c - placeholder until its module lands. */

@@ -1,0 +1,1 @@
+/* lib/src/progress.c - placeholder until its module lands. */

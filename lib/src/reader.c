@@ -1,0 +1,1 @@
+/* lib/src/reader.c - placeholder until its module lands. */

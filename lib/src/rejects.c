@@ -1,0 +1,1 @@
+/* lib/src/rejects.c - placeholder until its module lands. */

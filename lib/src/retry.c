@@ -1,0 +1,1 @@
+/* lib/src/retry.c - placeholder until its module lands. */

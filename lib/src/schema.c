@@ -1,0 +1,1 @@
+/* lib/src/schema.c - placeholder until its module lands. */

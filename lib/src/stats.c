@@ -1,0 +1,1 @@
+/* lib/src/stats.c - placeholder until its module lands. */

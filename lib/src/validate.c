@@ -1,0 +1,1 @@
+/* lib/src/validate.c - placeholder until its module lands. */
