@@ -1,1 +1,645 @@
-/* lib/src/load.c - placeholder until its module lands. */
+/*
+ * lib/src/load.c - one run from end to end (load.h).
+ *
+ * DESIGN. Everything that can make the run a configuration error is checked
+ * before a single row is sent: every input is opened and its header read,
+ * the table is read from the catalog, the statement is planned, and every
+ * worker is connected. Then this thread reads records, rejects the ones that
+ * cannot be loaded (malformed, wrong field count, a value the column cannot
+ * take), and routes the rest by the hash of their key to a worker's current
+ * batch; a full batch goes to cl_pool_submit(), which blocks while that
+ * worker's queue is full. Batches never span two input files, so a worker
+ * can name the file of a row the server refuses.
+ *
+ * Counting: every record read ends in exactly one of rows_written,
+ * rows_unchanged, rows_rejected or duplicates_merged (a row replaced by a
+ * later one with the same key inside its batch). On abort, the rows of the
+ * batches that were dropped are in none of them: the summary then reports
+ * what was committed.
+ */
+#include "crdbload/load.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crdbload/batch.h"
+#include "crdbload/error.h"
+#include "crdbload/log.h"
+#include "crdbload/pool.h"
+#include "crdbload/progress.h"
+#include "crdbload/reader.h"
+#include "crdbload/rejects.h"
+#include "crdbload/schema.h"
+
+#define MAX_SHOWN_REJECTS 100 /* warnings on stderr; the rejects file has all */
+
+typedef struct loader {
+    const cl_config *cfg;
+    cl_stats *st;
+    atomic_bool *stop;
+
+    const char *const *paths; /* inputs; "-" is standard input */
+    size_t npaths;
+    char **header;       /* the first input's header names (owned), or NULL */
+    size_t nheader;
+    char *columns_copy;  /* --columns, split in place */
+    const char **names;  /* one per input field; NULL for a skipped field */
+    size_t nnames;
+
+    PGconn *ctl;
+    cl_table *table;
+    cl_plan *plan;
+    cl_pool *pool;
+    cl_rejects *rejects;
+    cl_reader *first;    /* the first input, opened to read its header */
+    cl_batch **cur;      /* each worker's batch being filled */
+    int nworkers;
+    atomic_bool reject_abort; /* --max-rejects passed or the rejects file failed */
+} loader;
+
+static const char *const stdin_only[] = {"-"};
+
+static const char *
+display_name(const char *path)
+{
+    return strcmp(path, "-") == 0 ? "standard input" : path;
+}
+
+/* Record a rejected row. Called by this thread and, through on_reject, by
+ * workers. Returns non-zero when the run must stop. */
+static int
+reject(loader *L, int file, const cl_field *fields, size_t nfields, uint64_t line,
+       const char *reason)
+{
+    uint64_t n = atomic_fetch_add(&L->st->rows_rejected, 1) + 1;
+    const cl_config *cfg = L->cfg;
+
+    if (n <= MAX_SHOWN_REJECTS || cfg->dry_run)
+        cl_log(CL_LOG_WARNING, "%s:%" PRIu64 ": row rejected: %s",
+               display_name(L->paths[file]), line, reason);
+    else if (n == MAX_SHOWN_REJECTS + 1)
+        cl_log(CL_LOG_WARNING, "more than %d rows rejected; further ones are not shown%s",
+               MAX_SHOWN_REJECTS, cfg->rejects_path ? " (see the rejects file)" : "");
+    if (L->rejects && cl_rejects_write(L->rejects, fields, nfields, line, reason) != 0) {
+        cl_log(CL_LOG_ERROR, "could not write rejects file \"%s\": %s", cfg->rejects_path,
+               strerror(errno));
+        atomic_store(&L->reject_abort, true);
+        return 1;
+    }
+    if (cfg->max_rejects >= 0 && n > (uint64_t)cfg->max_rejects) {
+        if (!atomic_exchange(&L->reject_abort, true))
+            cl_log(CL_LOG_ERROR, "more than %lld rows rejected (--max-rejects)",
+                   cfg->max_rejects);
+        return 1;
+    }
+    return 0;
+}
+
+/* cl_reject_fn: a row the server refused, isolated by the worker. */
+static int
+on_server_reject(void *ctx, const cl_batch *b, size_t row, const char *sqlstate,
+                 const char *message)
+{
+    loader *L = ctx;
+    size_t nf = cl_batch_nfields(b);
+    cl_field *fields = calloc(nf ? nf : 1, sizeof *fields);
+    char reason[1024];
+    int rc;
+
+    if (!fields)
+        return 1;
+    for (size_t i = 0; i < nf; i++)
+        fields[i].data = cl_batch_value(b, row, i, &fields[i].len);
+    snprintf(reason, sizeof reason, "%s: %s", sqlstate ? sqlstate : "?????", message);
+    rc = reject(L, cl_batch_tag(b), fields, nf, cl_batch_line(b, row), reason);
+    free(fields);
+    return rc;
+}
+
+/* Split s at commas in place into out (max entries); "-" becomes NULL. */
+static size_t
+split_names(char *s, const char **out, size_t max)
+{
+    size_t n = 0;
+    for (char *tok = s;; tok++) {
+        char *comma = strchr(tok, ',');
+        if (comma)
+            *comma = '\0';
+        if (n < max)
+            out[n] = strcmp(tok, "-") == 0 ? NULL : tok;
+        n++;
+        if (!comma)
+            break;
+        tok = comma;
+    }
+    return n;
+}
+
+static void
+free_header(char **h, size_t n)
+{
+    for (size_t i = 0; h && i < n; i++)
+        free(h[i]);
+    free(h);
+}
+
+static char **
+copy_header(const cl_record *rec)
+{
+    char **h = calloc(rec->nfields ? rec->nfields : 1, sizeof *h);
+    for (size_t i = 0; h && i < rec->nfields; i++) {
+        h[i] = strdup(rec->fields[i].data ? rec->fields[i].data : "");
+        if (!h[i]) {
+            free_header(h, i);
+            return NULL;
+        }
+    }
+    return h;
+}
+
+static int
+open_input(loader *L, size_t i, cl_reader **out)
+{
+    const cl_config *cfg = L->cfg;
+    cl_reader_opts ro = {.delimiter = cfg->delimiter,
+                         .quote = cfg->quote,
+                         .null_string = cfg->null_string};
+    char err[512] = "";
+    int rc = cl_reader_open(out, L->paths[i], &ro, err, sizeof err);
+    if (rc != 0)
+        cl_log(CL_LOG_ERROR, "%s", err[0] ? err : cl_strerror(rc));
+    return rc;
+}
+
+/*
+ * Open every input and read its header, so that a missing file or a header
+ * that differs from the first one is a configuration error before anything
+ * is written. The first input stays open (standard input cannot be reopened).
+ */
+static cl_exit
+check_inputs(loader *L)
+{
+    const cl_config *cfg = L->cfg;
+    size_t nstdin = 0;
+
+    for (size_t i = 0; i < L->npaths; i++) {
+        cl_reader *r = NULL;
+        cl_record rec;
+        int rc;
+
+        if (strcmp(L->paths[i], "-") == 0 && ++nstdin > 1) {
+            cl_log(CL_LOG_ERROR, "standard input (\"-\") can be read only once");
+            return CL_EXIT_CONFIG;
+        }
+        if (open_input(L, i, &r) != 0)
+            return CL_EXIT_CONFIG;
+        if (i == 0)
+            L->first = r;
+        if (cfg->no_header)
+            continue;
+        rc = cl_reader_next(r, &rec);
+        if (rc < 0) {
+            cl_log(CL_LOG_ERROR, "%s", cl_reader_error(r));
+            if (i != 0)
+                cl_reader_close(r);
+            return CL_EXIT_CONFIG;
+        }
+        if (rc == 0) {
+            /* empty input: nothing to map, nothing to load */
+        } else if (rec.status != CL_REC_OK) {
+            cl_log(CL_LOG_ERROR, "%s:%" PRIu64 ": bad header: column %zu: %s",
+                   display_name(L->paths[i]), rec.bad_line, rec.bad_column,
+                   cl_record_status_str(rec.status));
+            if (i != 0)
+                cl_reader_close(r);
+            return CL_EXIT_CONFIG;
+        } else if (!L->header) {
+            L->header = copy_header(&rec);
+            L->nheader = rec.nfields;
+            if (!L->header) {
+                cl_log(CL_LOG_ERROR, "out of memory");
+                return CL_EXIT_ABORTED;
+            }
+        } else {
+            bool same = rec.nfields == L->nheader;
+            for (size_t f = 0; same && f < rec.nfields; f++)
+                same = rec.fields[f].data && strcmp(rec.fields[f].data, L->header[f]) == 0;
+            if (!same && !cfg->columns) {
+                cl_log_detail(CL_LOG_ERROR,
+                              "All inputs of one run must have the same columns.",
+                              "header of %s differs from the header of %s",
+                              display_name(L->paths[i]), display_name(L->paths[0]));
+                cl_reader_close(r);
+                return CL_EXIT_CONFIG;
+            }
+        }
+        if (i != 0)
+            cl_reader_close(r);
+    }
+    return CL_EXIT_OK;
+}
+
+static PGconn *
+connect_control(const cl_config *cfg)
+{
+    const char *keys[] = {"dbname", "fallback_application_name", NULL};
+    const char *vals[] = {cfg->url, "crdbload", NULL};
+    PGconn *c = PQconnectdbParams(keys, vals, 1);
+
+    if (c && PQstatus(c) == CONNECTION_OK)
+        return c;
+    if (c) {
+        /* libpq's message names host and port and never the password */
+        char *msg = strdup(PQerrorMessage(c));
+        if (msg) {
+            size_t n = strlen(msg);
+            while (n && msg[n - 1] == '\n')
+                msg[--n] = '\0';
+        }
+        cl_log(CL_LOG_ERROR, "could not connect to the database: %s",
+               msg ? msg : "out of memory");
+        free(msg);
+        PQfinish(c);
+    } else {
+        cl_log(CL_LOG_ERROR, "could not connect to the database: out of memory");
+    }
+    return NULL;
+}
+
+/* The column names of the input fields: --columns, else the header. */
+static cl_exit
+map_names(loader *L)
+{
+    const cl_config *cfg = L->cfg;
+    size_t n;
+
+    if (cfg->columns) {
+        L->columns_copy = strdup(cfg->columns);
+        if (!L->columns_copy)
+            return CL_EXIT_ABORTED;
+        n = split_names(L->columns_copy, NULL, 0);
+        L->names = calloc(n, sizeof *L->names);
+        if (!L->names)
+            return CL_EXIT_ABORTED;
+        L->nnames = split_names(L->columns_copy, L->names, n);
+        return CL_EXIT_OK;
+    }
+    L->names = calloc(L->nheader ? L->nheader : 1, sizeof *L->names);
+    if (!L->names)
+        return CL_EXIT_ABORTED;
+    for (size_t i = 0; i < L->nheader; i++)
+        L->names[i] = strcmp(L->header[i], "-") == 0 ? NULL : L->header[i];
+    L->nnames = L->nheader;
+    return CL_EXIT_OK;
+}
+
+static cl_exit
+plan(loader *L, cl_dialect dialect)
+{
+    const cl_config *cfg = L->cfg;
+    cl_plan_opts po = {
+        .field_names = L->names,
+        .nfields = L->nnames,
+        .key = cfg->key,
+        .update_columns = cfg->update_columns,
+        .insert_only = cfg->insert_only,
+        .only_changed = cfg->only_changed,
+        .sets = cfg->sets,
+        .nsets = cfg->nsets,
+        .defaults = cfg->defaults,
+        .ndefaults = cfg->ndefaults,
+        .dialect = dialect,
+        .form = CL_FORM_UNNEST,
+        .batch_size = cfg->batch_size,
+        .batch_bytes = cfg->batch_bytes,
+    };
+    char err[2048] = "";
+    int rc = cl_plan_new(&L->plan, L->table, &po, err, sizeof err);
+
+    if (rc == CL_ECONFIG) {
+        cl_log(CL_LOG_ERROR, "%s", err);
+        return CL_EXIT_CONFIG;
+    }
+    if (rc != 0) {
+        cl_log(CL_LOG_ERROR, "%s", err[0] ? err : cl_strerror(rc));
+        return CL_EXIT_ABORTED;
+    }
+    return CL_EXIT_OK;
+}
+
+/* Why a record cannot be loaded, into why; 0 when it can. */
+static int
+check_record(const loader *L, const cl_record *rec, char *why, size_t whylen)
+{
+    const cl_plan *p = L->plan;
+    char reason[512];
+
+    if (rec->status != CL_REC_OK) {
+        snprintf(why, whylen, "line %" PRIu64 ", column %zu: %s", rec->bad_line,
+                 rec->bad_column, cl_record_status_str(rec->status));
+        return -1;
+    }
+    if (rec->nfields != p->nfields) {
+        snprintf(why, whylen, "expected %zu fields, found %zu", p->nfields, rec->nfields);
+        return -1;
+    }
+    for (size_t c = 0; c < p->ncols; c++) {
+        size_t f = p->field_of_col[c];
+        const cl_field *fd = &rec->fields[f];
+        if (cl_validate_value(p->cols[c], fd->data, fd->len, reason, sizeof reason) != 0) {
+            snprintf(why, whylen, "column %zu (\"%s\"): %s", f + 1, p->cols[c]->name, reason);
+            return -1;
+        }
+    }
+    for (size_t k = 0; k < p->nkeys; k++) {
+        if (!rec->fields[p->key_fields[k]].data) {
+            snprintf(why, whylen, "column %zu: the key \"%s\" is null", p->key_fields[k] + 1,
+                     L->names[p->key_fields[k]]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static size_t
+record_bytes(const cl_record *rec)
+{
+    size_t n = rec->nfields;
+    for (size_t i = 0; i < rec->nfields; i++)
+        n += rec->fields[i].len;
+    return n;
+}
+
+/* Hand worker w's batch to the pool (if it holds rows). */
+static int
+flush_batch(loader *L, int w)
+{
+    cl_batch *b = L->cur[w];
+    int rc;
+
+    if (!b || cl_batch_rows(b) == 0)
+        return 0;
+    L->cur[w] = NULL;
+    rc = cl_pool_submit(L->pool, w, b);
+    return rc;
+}
+
+static int
+next_batch(loader *L, int w, int file)
+{
+    cl_batch *b = cl_pool_spare(L->pool);
+    if (!b)
+        b = cl_batch_new(L->plan->nfields, L->plan->key_fields, L->plan->nkeys,
+                         (size_t)L->plan->batch_size, L->plan->batch_bytes);
+    if (!b)
+        return CL_ENOMEM;
+    cl_batch_set_tag(b, file);
+    L->cur[w] = b;
+    return 0;
+}
+
+/*
+ * Read one input to its end (or until the run must stop), routing its rows.
+ * Returns 0, or a negative CL_E* code that aborts the run.
+ */
+static int
+load_input(loader *L, int file, cl_reader *r, uint64_t bytes_before)
+{
+    const cl_config *cfg = L->cfg;
+    cl_stats *st = L->st;
+    bool skip_header = !cfg->no_header && file != 0; /* file 0's was read already */
+    cl_record rec;
+    char why[1024];
+    uint64_t n = 0;
+    int rc;
+
+    while ((rc = cl_reader_next(r, &rec)) == 1) {
+        if (skip_header) {
+            skip_header = false;
+            continue;
+        }
+        if (atomic_load_explicit(L->stop, memory_order_relaxed))
+            return CL_EINTERRUPTED;
+        if (atomic_load_explicit(&L->reject_abort, memory_order_relaxed))
+            return CL_EREJECTS;
+        atomic_fetch_add_explicit(&st->rows_read, 1, memory_order_relaxed);
+        if ((++n & 1023) == 0)
+            atomic_store_explicit(&st->bytes_read, bytes_before + cl_reader_input_pos(r),
+                                  memory_order_relaxed);
+
+        if (check_record(L, &rec, why, sizeof why) != 0) {
+            if (reject(L, file, rec.fields, rec.nfields, rec.line, why) != 0)
+                return CL_EREJECTS;
+            continue;
+        }
+        if (cfg->dry_run)
+            continue;
+
+        int w = (int)(cl_key_hash(rec.fields, L->plan->key_fields, L->plan->nkeys) %
+                      (uint64_t)L->nworkers);
+        if (L->cur[w] && cl_batch_full(L->cur[w], record_bytes(&rec)) &&
+            (rc = flush_batch(L, w)) != 0)
+            return rc;
+        if (!L->cur[w] && (rc = next_batch(L, w, file)) != 0)
+            return rc;
+        rc = cl_batch_add(L->cur[w], rec.fields, rec.line);
+        if (rc < 0)
+            return rc;
+        if (rc == 1)
+            atomic_fetch_add_explicit(&st->duplicates_merged, 1, memory_order_relaxed);
+    }
+    atomic_store_explicit(&st->bytes_read, bytes_before + cl_reader_input_pos(r),
+                          memory_order_relaxed);
+    if (rc < 0) {
+        cl_log(CL_LOG_ERROR, "%s", cl_reader_error(r));
+        return rc;
+    }
+    /* Batches never span two inputs: a worker's reject must name its file. */
+    for (int w = 0; w < L->nworkers && !cfg->dry_run; w++)
+        if ((rc = flush_batch(L, w)) != 0)
+            return rc;
+    return 0;
+}
+
+static void
+print_dry_run_statement(const loader *L)
+{
+    size_t rows = L->plan->batch_size < 2 ? (size_t)L->plan->batch_size : 2;
+    char *sql = cl_plan_sql(L->plan, rows);
+
+    fprintf(stderr,
+            "crdbload: dry run: table %s, dialect %s, %d workers, batches of up to %d rows\n"
+            "crdbload: dry run: the statement for %zu rows:\n%s\n",
+            L->table->qualified, cl_dialect_name(L->st->dialect), L->nworkers,
+            L->plan->batch_size, rows, sql ? sql : "(out of memory)");
+    free(sql);
+}
+
+static cl_exit
+run(loader *L)
+{
+    const cl_config *cfg = L->cfg;
+    cl_stats *st = L->st;
+    cl_exit ex;
+    cl_dialect dialect;
+    char err[2048] = "";
+    int rc = 0;
+    uint64_t bytes_before = 0;
+    cl_progress *progress = NULL;
+
+    if ((ex = check_inputs(L)) != CL_EXIT_OK)
+        return ex;
+    /* Later inputs add their size when opened: percent is of what is known. */
+    atomic_store(&st->input_size, cl_reader_input_size(L->first));
+    if (!cfg->columns && !L->header) {
+        /* Every input is empty: a successful run of zero rows. */
+        st->status = CL_STATUS_OK;
+        return CL_EXIT_OK;
+    }
+
+    L->ctl = connect_control(cfg);
+    if (!L->ctl)
+        return CL_EXIT_ABORTED;
+    dialect = cfg->dialect != CL_DIALECT_AUTO ? cfg->dialect
+                                              : cl_schema_detect_dialect(L->ctl);
+    st->dialect = dialect;
+    rc = cl_schema_load(L->ctl, cfg->table, &L->table, err, sizeof err);
+    if (rc != 0) {
+        cl_log(CL_LOG_ERROR, "%s", err[0] ? err : cl_strerror(rc));
+        return rc == CL_ECONFIG ? CL_EXIT_CONFIG : CL_EXIT_ABORTED;
+    }
+    if ((ex = map_names(L)) != CL_EXIT_OK || (ex = plan(L, dialect)) != CL_EXIT_OK)
+        return ex;
+    st->batch_size = L->plan->batch_size;
+    L->nworkers = cfg->workers > 0 ? cfg->workers : CL_DEFAULT_WORKERS;
+    st->workers = L->nworkers;
+
+    if (cfg->rejects_path) {
+        const char *const *rnames =
+            L->header ? (const char *const *)L->header : (const char *const *)L->names;
+        rc = cl_rejects_open(&L->rejects, cfg->rejects_path, rnames,
+                             L->header ? L->nheader : L->nnames, err, sizeof err);
+        if (rc != 0) {
+            cl_log(CL_LOG_ERROR, "%s", err);
+            return CL_EXIT_CONFIG;
+        }
+    }
+
+    if (cfg->dry_run) {
+        st->dry_run = true;
+        print_dry_run_statement(L);
+    } else {
+        cl_pool_opts po = {
+            .conninfo = cfg->url,
+            .workers = L->nworkers,
+            .max_retries = cfg->max_retries,
+            .plan = L->plan,
+            .stats = st,
+            .on_reject = on_server_reject,
+            .reject_ctx = L,
+            .stop = L->stop,
+        };
+        L->cur = calloc((size_t)L->nworkers, sizeof *L->cur);
+        if (!L->cur)
+            return CL_EXIT_ABORTED;
+        /* The control connection's work is done; don't hold a server slot. */
+        PQfinish(L->ctl);
+        L->ctl = NULL;
+        rc = cl_pool_open(&L->pool, &po, err, sizeof err);
+        if (rc != 0) {
+            cl_log(CL_LOG_ERROR, "%s", err[0] ? err : cl_strerror(rc));
+            return CL_EXIT_ABORTED;
+        }
+    }
+
+    st->start_time = cl_now(); /* throughput counts the load, not the setup */
+    if (!cfg->quiet && cl_progress_start(&progress, st, cfg->progress,
+                                         cfg->progress_interval) != 0)
+        progress = NULL;
+
+    rc = 0;
+    for (size_t i = 0; i < L->npaths && rc == 0; i++) {
+        cl_reader *r = NULL;
+        if (i == 0) {
+            r = L->first;
+            L->first = NULL;
+        } else if (open_input(L, i, &r) != 0) {
+            rc = CL_EIO;
+            break;
+        } else {
+            atomic_fetch_add(&st->input_size, cl_reader_input_size(r));
+        }
+        rc = load_input(L, (int)i, r, bytes_before);
+        bytes_before += cl_reader_input_pos(r);
+        cl_reader_close(r);
+    }
+    if (rc == CL_EINTERRUPTED)
+        cl_log(CL_LOG_ERROR, "interrupted; settling the batches in flight");
+
+    if (L->pool) {
+        /* On abort, what is still being filled is never sent. */
+        for (int w = 0; w < L->nworkers; w++) {
+            cl_batch_free(L->cur[w]);
+            L->cur[w] = NULL;
+        }
+        int prc = cl_pool_finish(L->pool);
+        if (prc != 0) {
+            if (prc != CL_EREJECTS && prc != CL_EINTERRUPTED)
+                cl_log(CL_LOG_ERROR, "%s", cl_pool_error(L->pool));
+            if (rc == 0)
+                rc = prc;
+        }
+    }
+    st->end_time = cl_now();
+    cl_progress_stop(progress);
+
+    if (rc == 0 && atomic_load(L->stop))
+        rc = CL_EINTERRUPTED;
+    if (rc != 0) {
+        st->status = CL_STATUS_ABORTED;
+        return CL_EXIT_ABORTED;
+    }
+    if (atomic_load(&st->rows_rejected) > 0) {
+        st->status = CL_STATUS_REJECTS;
+        return CL_EXIT_REJECTS;
+    }
+    st->status = CL_STATUS_OK;
+    return CL_EXIT_OK;
+}
+
+cl_exit
+cl_load_run(const cl_config *cfg, cl_stats *stats, atomic_bool *stop)
+{
+    loader L = {.cfg = cfg, .st = stats, .stop = stop};
+    cl_exit ex;
+
+    L.paths = cfg->nfiles ? cfg->files : stdin_only;
+    L.npaths = cfg->nfiles ? cfg->nfiles : 1;
+    stats->files = (int)L.npaths;
+    stats->workers = cfg->workers;
+    stats->batch_size = cfg->batch_size;
+
+    ex = run(&L);
+    if (stats->end_time == 0)
+        stats->end_time = cl_now();
+    if (ex == CL_EXIT_ABORTED)
+        stats->status = CL_STATUS_ABORTED;
+
+    cl_pool_close(L.pool);
+    for (int w = 0; L.cur && w < L.nworkers; w++)
+        cl_batch_free(L.cur[w]);
+    free(L.cur);
+    cl_reader_close(L.first);
+    cl_rejects_close(L.rejects);
+    cl_plan_free(L.plan);
+    cl_table_free(L.table);
+    if (L.ctl)
+        PQfinish(L.ctl);
+    free_header(L.header, L.nheader);
+    free(L.names);
+    free(L.columns_copy);
+    return ex;
+}

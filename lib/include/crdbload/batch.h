@@ -122,6 +122,11 @@ size_t cl_batch_nfields(const cl_batch *b);
 const char *cl_batch_value(const cl_batch *b, size_t row, size_t field, size_t *len);
 uint64_t cl_batch_line(const cl_batch *b, size_t row);
 
+/* The caller's tag (the loader: index of the input file the rows came
+ * from); 0 for a new or reset batch. */
+void cl_batch_set_tag(cl_batch *b, int tag);
+int cl_batch_tag(const cl_batch *b);
+
 /* Empty the batch for reuse, keeping its memory. */
 void cl_batch_reset(cl_batch *b);
 void cl_batch_free(cl_batch *b);

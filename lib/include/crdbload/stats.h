@@ -13,6 +13,7 @@
 #define CRDBLOAD_STATS_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -57,6 +58,7 @@ typedef struct cl_stats {
     int batch_size;
     cl_dialect dialect;
     cl_run_status status;
+    bool dry_run;       /* nothing was sent: written/unchanged stay 0 */
 } cl_stats;
 
 void cl_stats_init(cl_stats *s);
