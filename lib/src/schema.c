@@ -1,1 +1,449 @@
-/* lib/src/schema.c - placeholder until its module lands. */
+/*
+ * lib/src/schema.c - the target table's columns, types and unique indexes,
+ * read from pg_catalog.
+ *
+ * The queries stick to what PostgreSQL (12 and later: attgenerated) and
+ * CockroachDB both answer: CockroachDB implements pg_class, pg_namespace,
+ * pg_attribute (attidentity and attgenerated included), pg_type and pg_index
+ * (indnkeyatts included), format_type() and to_regclass(). The name is
+ * resolved by to_regclass() on a quoted identifier passed as a parameter, so
+ * the server applies its own search_path and no text is ever spliced into SQL.
+ */
+#include "crdbload/schema.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crdbload/error.h"
+
+#define VARHDRSZ 4 /* typmods of numeric and varchar carry the varlena header */
+
+static const char resolve_sql[] =
+    "SELECT c.oid, n.nspname, c.relname, c.relkind"
+    " FROM pg_catalog.pg_class c"
+    " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE c.oid = pg_catalog.to_regclass($1::text)";
+
+/* attidentity and attgenerated are "char" ('' when unset); the cast to text
+ * and COALESCE keep the test the same on both servers. */
+static const char columns_sql[] =
+    "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), t.typname,"
+    " a.atttypmod, a.attnotnull,"
+    " (a.atthasdef OR COALESCE(a.attidentity::text, '') <> ''),"
+    " COALESCE(a.attgenerated::text, '') <> '', a.attnum"
+    " FROM pg_catalog.pg_attribute a"
+    " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
+    " WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped"
+    " ORDER BY a.attnum";
+
+/* ON CONFLICT can only infer a valid, non-partial, column-only unique index;
+ * INCLUDE columns (past indnkeyatts) are not part of the key. */
+static const char uniques_sql[] =
+    "SELECT i.indisprimary, i.indkey::text, i.indnkeyatts"
+    " FROM pg_catalog.pg_index i"
+    " WHERE i.indrelid = $1::oid AND i.indisunique AND i.indisvalid"
+    " AND i.indpred IS NULL AND i.indexprs IS NULL"
+    " ORDER BY i.indisprimary DESC, i.indexrelid";
+
+static char *
+dup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+/* "SQLSTATE: message" of a failed query, trailing newline dropped. */
+static void
+query_error(char *err, size_t errlen, const char *what, const PGresult *res,
+            PGconn *conn)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    int n;
+
+    if (!msg || !*msg)
+        msg = PQerrorMessage(conn);
+    n = (int)strcspn(msg, "\n");
+    snprintf(err, errlen, "could not read %s: %s%s%.*s", what, state ? state : "",
+             state ? ": " : "", n, msg);
+}
+
+static cl_type_kind
+kind_of(const char *typname, int typmod, cl_column *c)
+{
+    static const struct {
+        const char *name;
+        cl_type_kind kind;
+    } map[] = {
+        {"int2", CL_TYPE_INT2},         {"int4", CL_TYPE_INT4},
+        {"int8", CL_TYPE_INT8},         {"numeric", CL_TYPE_NUMERIC},
+        {"float4", CL_TYPE_FLOAT},      {"float8", CL_TYPE_FLOAT},
+        {"bool", CL_TYPE_BOOL},         {"uuid", CL_TYPE_UUID},
+        {"date", CL_TYPE_DATE},         {"timestamp", CL_TYPE_TIMESTAMP},
+        {"timestamptz", CL_TYPE_TIMESTAMP}, {"varchar", CL_TYPE_VARCHAR},
+        {"bpchar", CL_TYPE_VARCHAR},    {"text", CL_TYPE_TEXT},
+        {"json", CL_TYPE_JSON},         {"jsonb", CL_TYPE_JSON},
+    };
+    cl_type_kind kind = CL_TYPE_OTHER;
+
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(typname, map[i].name) == 0) {
+            kind = map[i].kind;
+            break;
+        }
+
+    c->precision = c->scale = c->max_chars = -1;
+    if (kind == CL_TYPE_NUMERIC && typmod >= VARHDRSZ) {
+        c->precision = ((typmod - VARHDRSZ) >> 16) & 0xffff;
+        c->scale = (typmod - VARHDRSZ) & 0xffff;
+        /* PostgreSQL 15 allows a negative scale, stored in 11 bits */
+        if (c->scale > 0x3ff)
+            c->scale -= 0x800;
+    } else if (kind == CL_TYPE_VARCHAR) {
+        if (typmod >= VARHDRSZ)
+            c->max_chars = typmod - VARHDRSZ;
+        else
+            kind = CL_TYPE_TEXT; /* varchar without a length is text */
+    }
+    return kind;
+}
+
+static bool
+bool_value(const PGresult *res, int row, int col)
+{
+    const char *v = PQgetvalue(res, row, col);
+    return v[0] == 't';
+}
+
+/* Parse an int2vector's text ("2 3") and map attnums to column indexes.
+ * Returns 0, 1 to skip the index (a column we do not know), or CL_ENOMEM. */
+static int
+parse_unique(const cl_table *t, const char *indkey, long nkeyatts,
+             const int *attnums, cl_unique *u)
+{
+    size_t n = 0;
+    const char *p = indkey;
+    char *end;
+
+    u->ncols = 0;
+    u->cols = malloc((strlen(indkey) / 2 + 1) * sizeof *u->cols);
+    if (!u->cols)
+        return CL_ENOMEM;
+    for (;;) {
+        long attnum = strtol(p, &end, 10);
+        size_t i;
+
+        if (end == p)
+            break;
+        p = end;
+        if (nkeyatts >= 0 && (long)n >= nkeyatts)
+            break;
+        for (i = 0; i < t->ncols; i++)
+            if (attnums[i] == attnum)
+                break;
+        if (i == t->ncols) {
+            free(u->cols);
+            u->cols = NULL;
+            return 1;
+        }
+        u->cols[n++] = i;
+    }
+    if (n == 0) {
+        free(u->cols);
+        u->cols = NULL;
+        return 1;
+    }
+    u->ncols = n;
+    return 0;
+}
+
+/* "schema"."name" with PQescapeIdentifier, for statements. */
+static char *
+qualify(PGconn *conn, const char *schema, const char *name)
+{
+    char *qs = PQescapeIdentifier(conn, schema, strlen(schema));
+    char *qn = PQescapeIdentifier(conn, name, strlen(name));
+    char *out = NULL;
+
+    if (qs && qn) {
+        size_t len = strlen(qs) + 1 + strlen(qn) + 1;
+        out = malloc(len);
+        if (out)
+            snprintf(out, len, "%s.%s", qs, qn);
+    }
+    PQfreemem(qs);
+    PQfreemem(qn);
+    return out;
+}
+
+static void
+not_found(PGconn *conn, const char *spec, const char *dot, char *err, size_t errlen)
+{
+    if (dot) {
+        snprintf(err, errlen,
+                 "table \"%.*s\".\"%s\" does not exist\n"
+                 "Hint: Both parts of --table are taken literally and are case-sensitive.",
+                 (int)(dot - spec), spec, dot + 1);
+        return;
+    }
+
+    /* Worth one more query: the search_path is what the name was looked up in. */
+    PGresult *res = PQexec(conn, "SHOW search_path");
+    const char *path = (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+                           ? PQgetvalue(res, 0, 0)
+                           : NULL;
+    snprintf(err, errlen,
+             "table \"%s\" does not exist\n"
+             "Hint: The name is taken literally and is case-sensitive; it was looked up "
+             "in search_path%s%s%s. Use --table schema.table for a table elsewhere.",
+             spec, path ? " (" : "", path ? path : "", path ? ")" : "");
+    PQclear(res);
+}
+
+int
+cl_schema_load(PGconn *conn, const char *spec, cl_table **out, char *err,
+               size_t errlen)
+{
+    const char *dot = strchr(spec, '.');
+    PGresult *res = NULL;
+    cl_table *t = NULL;
+    int *attnums = NULL;
+    char *regname = NULL, *qs = NULL, *qn = NULL;
+    char oid[16];
+    const char *param[1];
+    int rc = CL_ENOMEM;
+
+    *out = NULL;
+    if (*spec == '\0' || (dot && (dot == spec || dot[1] == '\0'))) {
+        snprintf(err, errlen, "invalid table name \"%s\"", spec);
+        return CL_ECONFIG;
+    }
+
+    /* Quote each part, so that the server folds nothing: "Product" stays. */
+    if (dot) {
+        qs = PQescapeIdentifier(conn, spec, (size_t)(dot - spec));
+        qn = PQescapeIdentifier(conn, dot + 1, strlen(dot + 1));
+    } else {
+        qn = PQescapeIdentifier(conn, spec, strlen(spec));
+    }
+    if ((dot && !qs) || !qn) {
+        /* out of memory, or not valid in the client encoding */
+        char msg[256];
+
+        snprintf(msg, sizeof msg, "%s", PQerrorMessage(conn));
+        msg[strcspn(msg, "\n")] = '\0';
+        snprintf(err, errlen, "invalid table name \"%s\": %s", spec, msg);
+        rc = CL_ECONFIG;
+        goto done;
+    }
+    {
+        size_t len = (qs ? strlen(qs) + 1 : 0) + strlen(qn) + 1;
+
+        regname = malloc(len);
+        if (!regname)
+            goto nomem;
+        snprintf(regname, len, "%s%s%s", qs ? qs : "", qs ? "." : "", qn);
+    }
+
+    param[0] = regname;
+    res = PQexecParams(conn, resolve_sql, 1, NULL, param, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        /* 3F000: older servers raise "schema does not exist" from to_regclass */
+        if (state && strcmp(state, "3F000") == 0) {
+            not_found(conn, spec, dot, err, errlen);
+            rc = CL_ECONFIG;
+        } else {
+            query_error(err, errlen, "the table", res, conn);
+            rc = CL_EDB;
+        }
+        goto done;
+    }
+    if (PQntuples(res) == 0) {
+        not_found(conn, spec, dot, err, errlen);
+        rc = CL_ECONFIG;
+        goto done;
+    }
+    {
+        char relkind = PQgetvalue(res, 0, 3)[0];
+        if (relkind != 'r' && relkind != 'p' && relkind != 'f') {
+            snprintf(err, errlen, "\"%s\" is not a table", spec);
+            rc = CL_ECONFIG;
+            goto done;
+        }
+    }
+
+    t = calloc(1, sizeof *t);
+    if (!t)
+        goto nomem;
+    snprintf(oid, sizeof oid, "%s", PQgetvalue(res, 0, 0));
+    t->schema = dup(PQgetvalue(res, 0, 1));
+    t->name = dup(PQgetvalue(res, 0, 2));
+    if (!t->schema || !t->name)
+        goto nomem;
+    t->qualified = qualify(conn, t->schema, t->name);
+    if (!t->qualified)
+        goto nomem;
+    PQclear(res);
+
+    param[0] = oid;
+    res = PQexecParams(conn, columns_sql, 1, NULL, param, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        query_error(err, errlen, "the columns of the table", res, conn);
+        rc = CL_EDB;
+        goto done;
+    }
+    {
+        int n = PQntuples(res);
+
+        t->cols = calloc(n ? (size_t)n : 1, sizeof *t->cols);
+        attnums = calloc(n ? (size_t)n : 1, sizeof *attnums);
+        if (!t->cols || !attnums)
+            goto nomem;
+        for (int i = 0; i < n; i++) {
+            cl_column *c = &t->cols[i];
+
+            c->name = dup(PQgetvalue(res, i, 0));
+            c->type_name = dup(PQgetvalue(res, i, 1));
+            t->ncols++; /* counted now, so that cl_table_free frees both */
+            if (!c->name || !c->type_name)
+                goto nomem;
+            c->kind = kind_of(PQgetvalue(res, i, 2), atoi(PQgetvalue(res, i, 3)), c);
+            c->not_null = bool_value(res, i, 4);
+            c->has_default = bool_value(res, i, 5) || bool_value(res, i, 6);
+            c->generated = bool_value(res, i, 6);
+            /* attnums have holes where columns were dropped */
+            attnums[i] = atoi(PQgetvalue(res, i, 7));
+        }
+    }
+    PQclear(res);
+
+    res = PQexecParams(conn, uniques_sql, 1, NULL, param, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        query_error(err, errlen, "the unique indexes of the table", res, conn);
+        rc = CL_EDB;
+        goto done;
+    }
+    {
+        int n = PQntuples(res);
+
+        t->uniques = calloc(n ? (size_t)n : 1, sizeof *t->uniques);
+        if (!t->uniques)
+            goto nomem;
+        for (int i = 0; i < n; i++) {
+            cl_unique *u = &t->uniques[t->nuniques];
+            long nkey = PQgetisnull(res, i, 2) ? -1 : atol(PQgetvalue(res, i, 2));
+            int r = parse_unique(t, PQgetvalue(res, i, 1), nkey, attnums, u);
+
+            if (r < 0)
+                goto nomem;
+            if (r > 0)
+                continue;
+            u->primary = bool_value(res, i, 0);
+            t->nuniques++;
+        }
+    }
+
+    *out = t;
+    t = NULL;
+    rc = 0;
+    goto done;
+
+nomem:
+    snprintf(err, errlen, "out of memory");
+    rc = CL_ENOMEM;
+done:
+    PQclear(res);
+    free(attnums);
+    free(regname);
+    PQfreemem(qs);
+    PQfreemem(qn);
+    cl_table_free(t);
+    return rc;
+}
+
+void
+cl_table_free(cl_table *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->ncols; i++) {
+        free(t->cols[i].name);
+        free(t->cols[i].type_name);
+    }
+    for (size_t i = 0; i < t->nuniques; i++)
+        free(t->uniques[i].cols);
+    free(t->cols);
+    free(t->uniques);
+    free(t->schema);
+    free(t->name);
+    free(t->qualified);
+    free(t);
+}
+
+int
+cl_table_column(const cl_table *t, const char *name)
+{
+    for (size_t i = 0; i < t->ncols; i++)
+        if (strcmp(t->cols[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Every element of a is in b. */
+static bool
+subset(const size_t *a, size_t na, const size_t *b, size_t nb)
+{
+    for (size_t i = 0; i < na; i++) {
+        size_t j = 0;
+
+        while (j < nb && b[j] != a[i])
+            j++;
+        if (j == nb)
+            return false;
+    }
+    return true;
+}
+
+const cl_unique *
+cl_table_unique_on(const cl_table *t, const size_t *cols, size_t n)
+{
+    for (size_t i = 0; i < t->nuniques; i++) {
+        const cl_unique *u = &t->uniques[i];
+
+        if (u->ncols == n && subset(cols, n, u->cols, u->ncols) &&
+            subset(u->cols, u->ncols, cols, n))
+            return u;
+    }
+    return NULL;
+}
+
+char *
+cl_table_describe(const cl_table *t)
+{
+    size_t len = 1;
+    char *s, *p;
+
+    for (size_t i = 0; i < t->ncols; i++)
+        len += strlen(t->cols[i].name) + 1 + strlen(t->cols[i].type_name) + 2;
+    s = p = malloc(len);
+    if (!s)
+        return NULL;
+    *p = '\0';
+    for (size_t i = 0; i < t->ncols; i++)
+        p += snprintf(p, len - (size_t)(p - s), "%s%s %s", i ? ", " : "", t->cols[i].name,
+                      t->cols[i].type_name);
+    return s;
+}
+
+cl_dialect
+cl_schema_detect_dialect(PGconn *conn)
+{
+    return PQparameterStatus(conn, "crdb_version") ? CL_DIALECT_COCKROACH
+                                                   : CL_DIALECT_POSTGRES;
+}

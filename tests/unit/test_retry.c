@@ -1,0 +1,210 @@
+/*
+ * tests/unit/test_retry.c - the error classification table and the backoff
+ * bounds of lib/src/retry.c. No server needed.
+ */
+#include "crdbload/retry.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "testutil.h"
+
+#define R CL_ERRCLASS_RETRY
+#define C CL_ERRCLASS_RECONNECT
+#define D CL_ERRCLASS_DATA
+#define F CL_ERRCLASS_FATAL
+
+static const struct {
+    const char *sqlstate;
+    const char *message;
+    bool conn_bad;
+    cl_err_class want;
+} cases[] = {
+    /* transient: send the batch again */
+    {"40001", "could not serialize access due to concurrent update", false, R},
+    {"40001", "restart transaction: TransactionRetryWithProtoRefreshError: "
+              "ReadWithinUncertaintyIntervalError: read at time ...", false, R},
+    {"40001", "restart transaction: TransactionRetryWithProtoRefreshError: "
+              "TransactionAbortedError(ABORT_REASON_PUSHER_ABORTED)", false, R},
+    {"40P01", "deadlock detected", false, R},
+    {"40003", "result is ambiguous (error=rpc error: code = Unavailable)", false, R},
+    {"53300", "sorry, too many clients already", false, R},
+    /* CockroachDB retry texts without, or under another, SQLSTATE */
+    {NULL, "restart transaction: TransactionRetryWithProtoRefreshError: WriteTooOldError", false, R},
+    {"", "TransactionRetryWithProtoRefreshError: TransactionAbortedError", false, R},
+    {"XXUUU", "restart transaction: TransactionRetryError: retry txn (RETRY_SERIALIZABLE)", false, R},
+
+    /* the connection is gone: reconnect, then send again */
+    {"08000", "connection exception", false, C},
+    {"08003", "connection does not exist", false, C},
+    {"08006", "connection failure", false, C},
+    {"08001", "could not establish connection", false, C},
+    {"08004", "server rejected the connection", false, C},
+    {"08007", "transaction resolution unknown", false, C},
+    {"08P01", "invalid frontend message type 0", false, C},
+    {"57P01", "terminating connection due to administrator command", false, C},
+    {"57P02", "terminating connection because of crash of another server process", false, C},
+    {"57P03", "the database system is starting up", false, C},
+    {NULL, "server closed the connection unexpectedly\n\tThis probably means the server "
+           "terminated abnormally", true, C},
+    {NULL, "server closed the connection unexpectedly", false, C},
+    {"", "could not receive data from server: Connection reset by peer", false, C},
+    {NULL, "SSL SYSCALL error: EOF detected", false, C},
+    {NULL, NULL, true, C},
+    {NULL, "", true, C},
+    /* a dead connection wins over a retryable or data code */
+    {"40001", "restart transaction", true, C},
+    {"23505", "duplicate key value violates unique constraint", true, C},
+
+    /* the rows are at fault: split and reject */
+    {"22P02", "invalid input syntax for type integer: \"abc\"", false, D},
+    {"22003", "numeric field overflow", false, D},
+    {"22001", "value too long for type character varying(5)", false, D},
+    {"22021", "invalid byte sequence for encoding \"UTF8\": 0xff", false, D},
+    {"22007", "invalid input syntax for type timestamp", false, D},
+    {"23502", "null value in column \"name\" violates not-null constraint", false, D},
+    {"23505", "duplicate key value violates unique constraint \"products_pkey\"", false, D},
+    {"23514", "new row violates check constraint", false, D},
+    {"23503", "insert or update violates foreign key constraint", false, D},
+    {"21000", "ON CONFLICT DO UPDATE command cannot affect row a second time", false, D},
+    {"21000", "UPSERT or INSERT...ON CONFLICT command cannot affect row a second time", false, D},
+
+    /* nothing to gain by trying again */
+    {"08P01", "message too large", false, F},
+    {"08P01", "message size 17 MiB bigger than maximum allowed message size 16 MiB", false, F},
+    {"08P01", "message size 17 MiB bigger than maximum allowed message size 16 MiB", true, F},
+    {"54000", "message size 17 MiB bigger than maximum allowed message size 16 MiB", false, F},
+    {"54000", "number of parameters must be between 0 and 65535", false, F},
+    {"42601", "syntax error at or near \"ON\"", false, F},
+    {"42501", "permission denied for table products", false, F},
+    {"42P01", "relation \"products\" does not exist", false, F},
+    {"42703", "column \"colour\" of relation \"products\" does not exist", false, F},
+    {"42P10", "there is no unique or exclusion constraint matching the ON CONFLICT "
+              "specification", false, F},
+    {"28P01", "password authentication failed for user \"app\"", false, F},
+    {"28P01", "password authentication failed for user \"app\"", true, F},
+    {"28000", "no pg_hba.conf entry for host", true, F},
+    {"3D000", "database \"shop\" does not exist", false, F},
+    {"53100", "could not extend file: No space left on device", false, F},
+    {"53200", "out of memory", false, F},
+    {"57014", "canceling statement due to statement timeout", false, F},
+    {"57P04", "database dropped", true, F},
+    {"25006", "cannot execute INSERT in a read-only transaction", false, F},
+    {"XX000", "internal error", false, F},
+    {NULL, "out of memory", false, F},
+    {NULL, NULL, false, F},
+    {"", "", false, F},
+};
+
+static const char *
+class_name(cl_err_class c)
+{
+    switch (c) {
+    case CL_ERRCLASS_RETRY: return "RETRY";
+    case CL_ERRCLASS_RECONNECT: return "RECONNECT";
+    case CL_ERRCLASS_DATA: return "DATA";
+    case CL_ERRCLASS_FATAL: return "FATAL";
+    }
+    return "?";
+}
+
+static void
+test_classify(void)
+{
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cl_err_class got = cl_retry_classify(cases[i].sqlstate, cases[i].message,
+                                             cases[i].conn_bad);
+        if (got != cases[i].want)
+            fprintf(stderr, "case %zu: sqlstate %s, message \"%s\", conn_bad %d: %s, want %s\n",
+                    i, cases[i].sqlstate ? cases[i].sqlstate : "(null)",
+                    cases[i].message ? cases[i].message : "(null)", cases[i].conn_bad,
+                    class_name(got), class_name(cases[i].want));
+        CHECK_EQ_INT(got, cases[i].want);
+    }
+}
+
+static void
+test_delay_bounds(void)
+{
+    uint64_t rng = 12345;
+
+    for (int attempt = 1; attempt <= 40; attempt++) {
+        uint64_t ceiling = 50;
+        uint32_t lo = UINT32_MAX, hi = 0;
+        bool in_bounds = true;
+
+        for (int i = 1; i < attempt && ceiling < 5000; i++)
+            ceiling *= 2;
+        if (ceiling > 5000)
+            ceiling = 5000;
+        for (int i = 0; i < 2000; i++) {
+            uint32_t d = cl_retry_delay_ms(attempt, 50, 5000, &rng);
+            if (d > ceiling || d > 5000)
+                in_bounds = false;
+            if (d < lo)
+                lo = d;
+            if (d > hi)
+                hi = d;
+        }
+        CHECK(in_bounds);
+        /* full jitter: the draws spread over the whole range */
+        CHECK(lo < ceiling / 10);
+        CHECK(hi > ceiling - ceiling / 10);
+    }
+}
+
+static void
+test_delay_edges(void)
+{
+    uint64_t rng = 0; /* a zero seed must work too */
+    bool varies = false;
+    uint32_t first = cl_retry_delay_ms(3, 100, 10000, &rng);
+
+    for (int i = 0; i < 100; i++)
+        if (cl_retry_delay_ms(3, 100, 10000, &rng) != first)
+            varies = true;
+    CHECK(varies);
+
+    /* huge attempts and a huge cap: no overflow, never above the cap */
+    bool capped = true;
+    for (int i = 0; i < 1000; i++) {
+        if (cl_retry_delay_ms(1000000, 50, 5000, &rng) > 5000)
+            capped = false;
+        if (cl_retry_delay_ms(2147483647, UINT32_MAX / 2 + 1, UINT32_MAX, &rng) > UINT32_MAX)
+            capped = false;
+    }
+    CHECK(capped);
+    CHECK(cl_retry_delay_ms(64, 1, UINT32_MAX, &rng) <= UINT32_MAX);
+
+    /* attempt 1 is within [0, base]; a cap below base wins */
+    bool first_ok = true;
+    for (int i = 0; i < 1000; i++) {
+        if (cl_retry_delay_ms(1, 50, 5000, &rng) > 50)
+            first_ok = false;
+        if (cl_retry_delay_ms(1, 500, 20, &rng) > 20)
+            first_ok = false;
+        if (cl_retry_delay_ms(0, 50, 5000, &rng) > 50) /* out of range: as attempt 1 */
+            first_ok = false;
+    }
+    CHECK(first_ok);
+
+    CHECK_EQ_INT(cl_retry_delay_ms(5, 0, 5000, &rng), 0);
+    CHECK_EQ_INT(cl_retry_delay_ms(5, 50, 0, &rng), 0);
+
+    /* two threads' states seeded apart give different sequences */
+    uint64_t a = 1, b = 2;
+    int same = 0;
+    for (int i = 0; i < 100; i++)
+        if (cl_retry_delay_ms(8, 50, 5000, &a) == cl_retry_delay_ms(8, 50, 5000, &b))
+            same++;
+    CHECK(same < 10);
+}
+
+int
+main(void)
+{
+    test_classify();
+    test_delay_bounds();
+    test_delay_edges();
+    return TEST_REPORT();
+}
