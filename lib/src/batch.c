@@ -1,1 +1,1267 @@
-/* lib/src/batch.c - placeholder until its module lands. */
+/*
+ * lib/src/batch.c - the batcher: the statement plan, the batch of rows bound
+ * for one statement, and the parameters of a statement.
+ *
+ * DESIGN. cl_plan_new() checks the mapping of the input onto the table once
+ * and writes the fixed parts of the statement (head and tail; for VALUES also
+ * the text every row ends with), so that cl_plan_sql() only concatenates and
+ * numbers parameters. The plan is read-only afterwards and shared by workers.
+ *
+ * A cl_batch keeps every field of its records in one growable arena. Rows
+ * refer to their fields by offset, never by pointer, since the arena moves
+ * when it grows. A record's fields are copied contiguously, NUL-terminated,
+ * into a span of the arena; a NULL field takes no space. An open-addressing
+ * index (linear probing, row number + 1, 0 = empty) on the key hash finds a
+ * row with the same key: the newer record then takes over that row, in its
+ * span when it fits, else in a fresh span at the end of the arena. Spans left
+ * behind are counted as garbage and squeezed out when they outweigh the live
+ * data, so memory stays bounded however many duplicates arrive. Rows whose key
+ * has a NULL are never merged: NULLs are distinct to a unique index, so such
+ * rows cannot conflict with each other.
+ *
+ * cl_plan_bind() points straight into the arena for VALUES; for UNNEST it
+ * writes one array literal a column into a buffer kept across calls.
+ */
+#include "crdbload/batch.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crdbload/error.h"
+
+/* ------------------------------------------------------------------------ */
+/* A growable string whose failure is sticky: check once at the end.         */
+
+typedef struct sbuf {
+    char *s;
+    size_t len, cap;
+    bool oom;
+} sbuf;
+
+static void
+sb_putn(sbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        char *p;
+
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        p = realloc(b->s, cap);
+        if (!p) {
+            b->oom = true;
+            return;
+        }
+        b->s = p;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+static void
+sb_puts(sbuf *b, const char *s)
+{
+    sb_putn(b, s, strlen(s));
+}
+
+/* A quoted identifier: as PQescapeIdentifier writes it, "" inside doubled. */
+static void
+sb_ident(sbuf *b, const char *name)
+{
+    const char *q;
+
+    sb_putn(b, "\"", 1);
+    while ((q = strchr(name, '"')) != NULL) {
+        sb_putn(b, name, (size_t)(q - name) + 1);
+        sb_putn(b, "\"", 1);
+        name = q + 1;
+    }
+    sb_puts(b, name);
+    sb_putn(b, "\"", 1);
+}
+
+/* Hand over the string (an empty one when nothing was written); NULL on OOM. */
+static char *
+sb_take(sbuf *b)
+{
+    if (!b->oom && !b->s)
+        sb_putn(b, "", 0);
+    if (b->oom) {
+        free(b->s);
+        b->s = NULL;
+    }
+    return b->s;
+}
+
+/* Decimal digits of n into p (no terminator); returns the count. */
+static size_t
+put_uint(char *p, size_t n)
+{
+    char tmp[24];
+    size_t k = 0;
+
+    do {
+        tmp[k++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    for (size_t i = 0; i < k; i++)
+        p[i] = tmp[k - 1 - i];
+    return k;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The plan.                                                                 */
+
+/* The public plan plus what only this file reads; cl_plan is the first member
+ * so a cl_plan * handed out converts back. */
+typedef struct plan_impl {
+    cl_plan pub;
+    char *row_end; /* ", expr, ...)" closing every VALUES row */
+    size_t head_len, tail_len, row_end_len;
+} plan_impl;
+
+/* What cl_plan_new() works with while it checks the options. */
+typedef struct plan_ctx {
+    const cl_table *t;
+    const cl_plan_opts *o;
+    char *err;
+    size_t errlen;
+    int *field_col; /* table column of each input field, -1 when skipped */
+    int *col_field; /* input field of each table column, -1 when not in the input */
+    int *col_assign; /* 1: --set, 2: --default, 0: neither */
+} plan_ctx;
+
+static int
+fail(plan_ctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
+fail(plan_ctx *x, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (x->err && x->errlen) {
+        va_start(ap, fmt);
+        vsnprintf(x->err, x->errlen, fmt, ap);
+        va_end(ap);
+    }
+    return CL_ECONFIG;
+}
+
+/* `column "x" of <what> does not exist in table T (its columns: a, b, ...)` */
+static int
+fail_unknown(plan_ctx *x, const char *name, const char *what)
+{
+    sbuf cols = {0};
+    int rc;
+
+    for (size_t i = 0; i < x->t->ncols; i++) {
+        if (i)
+            sb_puts(&cols, ", ");
+        sb_puts(&cols, x->t->cols[i].name);
+    }
+    if (cols.oom) {
+        free(cols.s);
+        return CL_ENOMEM;
+    }
+    rc = fail(x, "column \"%s\" of %s does not exist in table %s (its columns: %s)", name, what,
+              x->t->qualified, cols.s ? cols.s : "");
+    free(cols.s);
+    return rc;
+}
+
+/* Split the comma-separated list of exact names given to option opt into
+ * column indexes of the table. *out is the caller's to free. */
+static int
+parse_columns(plan_ctx *x, const char *list, const char *opt, size_t **out, size_t *n)
+{
+    size_t count = 1, k = 0;
+    const char *p = list;
+    size_t *cols;
+    int rc = 0;
+
+    for (const char *c = list; *c; c++)
+        if (*c == ',')
+            count++;
+    cols = malloc(count * sizeof *cols);
+    if (!cols)
+        return CL_ENOMEM;
+    for (;;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char *name = malloc(len + 1);
+        int ci;
+
+        if (!name) {
+            rc = CL_ENOMEM;
+            break;
+        }
+        memcpy(name, p, len);
+        name[len] = '\0';
+        ci = len ? cl_table_column(x->t, name) : -1;
+        if (len == 0)
+            rc = fail(x, "empty column name in %s \"%s\"", opt, list);
+        else if (ci < 0)
+            rc = fail_unknown(x, name, opt);
+        for (size_t i = 0; rc == 0 && i < k; i++)
+            if (cols[i] == (size_t)ci)
+                rc = fail(x, "column \"%s\" is named twice in %s", name, opt);
+        free(name);
+        if (rc)
+            break;
+        cols[k++] = (size_t)ci;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    if (rc) {
+        free(cols);
+        return rc;
+    }
+    *out = cols;
+    *n = k;
+    return 0;
+}
+
+/* Map the input fields onto the table. */
+static int
+map_fields(plan_ctx *x)
+{
+    const cl_plan_opts *o = x->o;
+
+    for (size_t f = 0; f < o->nfields; f++) {
+        const char *name = o->field_names[f];
+        int ci;
+
+        x->field_col[f] = -1;
+        if (!name)
+            continue;
+        ci = cl_table_column(x->t, name);
+        if (ci < 0)
+            return fail_unknown(x, name, "the input");
+        if (x->col_field[ci] >= 0)
+            return fail(x, "column \"%s\" is named twice in the input (fields %d and %zu)",
+                        name, x->col_field[ci] + 1, f + 1);
+        if (x->t->cols[ci].generated)
+            return fail(x, "column \"%s\" of the input is a generated column and cannot be "
+                        "written", name);
+        x->field_col[f] = ci;
+        x->col_field[ci] = (int)f;
+    }
+    return 0;
+}
+
+/* Check --set (kind 1) or --default (kind 2). */
+static int
+check_assigns(plan_ctx *x, const cl_assign *a, size_t n, int kind)
+{
+    const char *opt = kind == 1 ? "--set" : "--default";
+
+    for (size_t i = 0; i < n; i++) {
+        int ci;
+
+        if (!a[i].column || !a[i].column[0])
+            return fail(x, "empty column name in %s", opt);
+        ci = cl_table_column(x->t, a[i].column);
+        if (ci < 0)
+            return fail_unknown(x, a[i].column, opt);
+        if (!a[i].expr || !a[i].expr[0])
+            return fail(x, "empty expression for column \"%s\" in %s", a[i].column, opt);
+        if (x->col_field[ci] >= 0)
+            return fail(x, "column \"%s\" of %s is also in the input", a[i].column, opt);
+        if (x->col_assign[ci])
+            return fail(x, "column \"%s\" is named twice in --set/--default", a[i].column);
+        if (x->t->cols[ci].generated)
+            return fail(x, "column \"%s\" of %s is a generated column and cannot be written",
+                        a[i].column, opt);
+        x->col_assign[ci] = kind;
+    }
+    return 0;
+}
+
+/* Write "INSERT INTO t AS t (cols)" or "UPSERT INTO t (cols)". */
+static void
+write_into(sbuf *s, const cl_plan *p, const cl_plan_opts *o)
+{
+    sb_puts(s, p->upsert ? "UPSERT INTO " : "INSERT INTO ");
+    sb_puts(s, p->table->qualified);
+    sb_puts(s, p->upsert ? " (" : " AS t (");
+    for (size_t c = 0; c < p->ncols; c++) {
+        if (c)
+            sb_puts(s, ", ");
+        sb_ident(s, p->cols[c]->name);
+    }
+    for (size_t i = 0; i < o->nsets; i++) {
+        sb_puts(s, ", ");
+        sb_ident(s, o->sets[i].column);
+    }
+    for (size_t i = 0; i < o->ndefaults; i++) {
+        sb_puts(s, ", ");
+        sb_ident(s, o->defaults[i].column);
+    }
+    sb_puts(s, ")");
+}
+
+/* ", expr, ..." of --set then --default, as the VALUES row or SELECT list ends. */
+static void
+write_exprs(sbuf *s, const cl_plan_opts *o)
+{
+    for (size_t i = 0; i < o->nsets; i++) {
+        sb_puts(s, ", ");
+        sb_puts(s, o->sets[i].expr);
+    }
+    for (size_t i = 0; i < o->ndefaults; i++) {
+        sb_puts(s, ", ");
+        sb_puts(s, o->defaults[i].expr);
+    }
+}
+
+/* " SELECT u."a", ..., expr FROM unnest($1::type[], ...) AS u("a", ...)": one
+ * array parameter a sent column, cast to the column's type so the server
+ * parses each element as that type. unnest() would flatten an array of an
+ * array type, so such a column travels as text[] and each element is cast in
+ * the SELECT list instead. */
+static void
+write_unnest(sbuf *head, const cl_plan *p, const cl_plan_opts *o)
+{
+    sbuf args = {0};
+    char num[24];
+
+    sb_puts(head, " SELECT ");
+    for (size_t c = 0; c < p->ncols; c++) {
+        const char *type = p->cols[c]->type_name;
+        size_t tl = strlen(type);
+        bool array = tl >= 2 && strcmp(type + tl - 2, "[]") == 0;
+
+        if (c) {
+            sb_puts(head, ", ");
+            sb_puts(&args, ", ");
+        }
+        sb_puts(head, "u.");
+        sb_ident(head, p->cols[c]->name);
+        if (array) {
+            sb_puts(head, "::");
+            sb_puts(head, type);
+        }
+        sb_putn(&args, "$", 1);
+        sb_putn(&args, num, put_uint(num, c + 1));
+        sb_puts(&args, "::");
+        sb_puts(&args, array ? "text" : type);
+        sb_puts(&args, "[]");
+    }
+    write_exprs(head, o);
+    sb_puts(head, " FROM unnest(");
+    sb_puts(head, args.s ? args.s : "");
+    if (args.oom)
+        head->oom = true;
+    free(args.s);
+    sb_puts(head, ") AS u(");
+    for (size_t c = 0; c < p->ncols; c++) {
+        if (c)
+            sb_puts(head, ", ");
+        sb_ident(head, p->cols[c]->name);
+    }
+    sb_puts(head, ")");
+}
+
+
+/* " ON CONFLICT (k) DO UPDATE SET ... [WHERE ...]" or " ... DO NOTHING".
+ * keys and upd are table column indexes. */
+static void
+write_conflict(sbuf *s, const cl_table *t, const cl_plan_opts *o, const size_t *keys,
+               size_t nkeys, const size_t *upd, size_t nupd, bool do_nothing)
+{
+    sb_puts(s, " ON CONFLICT (");
+    for (size_t k = 0; k < nkeys; k++) {
+        if (k)
+            sb_puts(s, ", ");
+        sb_ident(s, t->cols[keys[k]].name);
+    }
+    if (do_nothing) {
+        sb_puts(s, ") DO NOTHING");
+        return;
+    }
+    sb_puts(s, ") DO UPDATE SET ");
+    for (size_t i = 0; i < nupd; i++) {
+        const char *name = t->cols[upd[i]].name;
+
+        if (i)
+            sb_puts(s, ", ");
+        sb_ident(s, name);
+        sb_puts(s, " = excluded.");
+        sb_ident(s, name);
+    }
+    for (size_t i = 0; i < o->nsets; i++) {
+        if (i || nupd)
+            sb_puts(s, ", ");
+        sb_ident(s, o->sets[i].column);
+        sb_puts(s, " = ");
+        sb_puts(s, o->sets[i].expr);
+    }
+    if (!o->only_changed)
+        return;
+    /* nupd > 0 here: with nothing to compare the plan says DO NOTHING. A row
+     * constructor of one column is not allowed to be written bare, so a single
+     * column is compared as a scalar. */
+    sb_puts(s, nupd > 1 ? " WHERE (" : " WHERE ");
+    for (size_t i = 0; i < nupd; i++) {
+        if (i)
+            sb_puts(s, ", ");
+        sb_puts(s, "t.");
+        sb_ident(s, t->cols[upd[i]].name);
+    }
+    sb_puts(s, nupd > 1 ? ") IS DISTINCT FROM (" : " IS DISTINCT FROM ");
+    for (size_t i = 0; i < nupd; i++) {
+        if (i)
+            sb_puts(s, ", ");
+        sb_puts(s, "excluded.");
+        sb_ident(s, t->cols[upd[i]].name);
+    }
+    if (nupd > 1)
+        sb_puts(s, ")");
+}
+
+/* The checks of cl_plan_new(), in the order a user would fix them: the
+ * input's names, then --set/--default, the key, --update-columns, and last
+ * the NOT NULL columns nobody supplies. */
+static int
+plan_check(plan_ctx *x, size_t **keys, size_t *nkeys, size_t **upd, size_t *nupd)
+{
+    const cl_table *t = x->t;
+    const cl_plan_opts *o = x->o;
+    int rc;
+
+    if ((rc = map_fields(x)) != 0)
+        return rc;
+    if ((rc = check_assigns(x, o->sets, o->nsets, 1)) != 0 ||
+        (rc = check_assigns(x, o->defaults, o->ndefaults, 2)) != 0)
+        return rc;
+
+    if (!o->key || !o->key[0])
+        return fail(x, "no key column given: ON CONFLICT needs the column(s) of a unique "
+                    "index");
+    if ((rc = parse_columns(x, o->key, "--key", keys, nkeys)) != 0)
+        return rc;
+    for (size_t k = 0; k < *nkeys; k++)
+        if (x->col_field[(*keys)[k]] < 0)
+            return fail(x, "key column \"%s\" is not in the input",
+                        t->cols[(*keys)[k]].name);
+    if (!cl_table_unique_on(t, *keys, *nkeys))
+        return fail(x, "table %s has no unique index or primary key on exactly (%s), which "
+                    "ON CONFLICT needs", t->qualified, o->key);
+
+    if (o->update_columns) {
+        if ((rc = parse_columns(x, o->update_columns, "--update-columns", upd, nupd)) != 0)
+            return rc;
+        for (size_t i = 0; i < *nupd; i++) {
+            const char *name = t->cols[(*upd)[i]].name;
+
+            if (x->col_field[(*upd)[i]] < 0)
+                return fail(x, "column \"%s\" of --update-columns is not in the input", name);
+            for (size_t k = 0; k < *nkeys; k++)
+                if ((*keys)[k] == (*upd)[i])
+                    return fail(x, "column \"%s\" of --update-columns is a key column", name);
+        }
+    } else {
+        /* Every non-key input column, in file order. */
+        *upd = malloc((o->nfields ? o->nfields : 1) * sizeof **upd);
+        if (!*upd)
+            return CL_ENOMEM;
+        *nupd = 0;
+        for (size_t f = 0; f < o->nfields; f++) {
+            int ci = x->field_col[f];
+            bool key = false;
+
+            if (ci < 0)
+                continue;
+            for (size_t k = 0; k < *nkeys; k++)
+                key = key || (*keys)[k] == (size_t)ci;
+            if (!key)
+                (*upd)[(*nupd)++] = (size_t)ci;
+        }
+    }
+
+    for (size_t ci = 0; ci < t->ncols; ci++) {
+        const cl_column *c = &t->cols[ci];
+
+        if (c->not_null && !c->has_default && !c->generated && x->col_field[ci] < 0 &&
+            !x->col_assign[ci])
+            return fail(x, "column \"%s\" of table %s is NOT NULL without a default and is not "
+                        "in the input (use --default '%s=EXPR' to supply it)",
+                        c->name, t->qualified, c->name);
+    }
+    return 0;
+}
+
+int
+cl_plan_new(cl_plan **out, const cl_table *t, const cl_plan_opts *o, char *err,
+            size_t errlen)
+{
+    plan_ctx x = {t, o, err, errlen, NULL, NULL, NULL};
+    plan_impl *pi = NULL;
+    cl_plan *p;
+    size_t *keys = NULL, *upd = NULL, nkeys = 0, nupd = 0;
+    sbuf head = {0}, tail = {0}, row_end = {0};
+    bool do_nothing, primary;
+    int rc = CL_ENOMEM;
+
+    *out = NULL;
+    if (err && errlen)
+        err[0] = '\0';
+    x.field_col = malloc((o->nfields ? o->nfields : 1) * sizeof *x.field_col);
+    x.col_field = malloc((t->ncols ? t->ncols : 1) * sizeof *x.col_field);
+    x.col_assign = calloc(t->ncols ? t->ncols : 1, sizeof *x.col_assign);
+    pi = calloc(1, sizeof *pi);
+    if (!x.field_col || !x.col_field || !x.col_assign || !pi)
+        goto done;
+    for (size_t ci = 0; ci < t->ncols; ci++)
+        x.col_field[ci] = -1;
+    p = &pi->pub;
+    if ((rc = plan_check(&x, &keys, &nkeys, &upd, &nupd)) != 0)
+        goto done;
+    rc = CL_ENOMEM;
+
+    /* Sent columns: the mapped input fields in file order. */
+    p->table = t;
+    p->nfields = o->nfields;
+    p->field_of_col = malloc((o->nfields ? o->nfields : 1) * sizeof *p->field_of_col);
+    p->cols = malloc((o->nfields ? o->nfields : 1) * sizeof *p->cols);
+    p->key_fields = malloc(nkeys * sizeof *p->key_fields);
+    if (!p->field_of_col || !p->cols || !p->key_fields)
+        goto done;
+    for (size_t f = 0; f < o->nfields; f++) {
+        if (x.field_col[f] < 0)
+            continue;
+        p->field_of_col[p->ncols] = f;
+        p->cols[p->ncols++] = &t->cols[x.field_col[f]];
+    }
+    p->nkeys = nkeys;
+    for (size_t k = 0; k < nkeys; k++)
+        p->key_fields[k] = (size_t)x.col_field[keys[k]];
+
+    p->form = o->form;
+    p->dialect = o->dialect;
+    p->batch_size = o->batch_size > 0 ? o->batch_size : CL_DEFAULT_BATCH_SIZE;
+    if (p->form == CL_FORM_VALUES && (size_t)p->batch_size * p->ncols > CL_MAX_PARAMS)
+        p->batch_size = (int)(CL_MAX_PARAMS / p->ncols);
+    if (p->batch_size < 1)
+        p->batch_size = 1;
+    p->batch_bytes = o->batch_bytes ? o->batch_bytes : CL_DEFAULT_BATCH_BYTES;
+
+    /* Nothing to update, or nothing to compare under --only-changed: the
+     * conflicting row is left as it is. */
+    do_nothing = o->insert_only || (nupd == 0 && (o->only_changed || o->nsets == 0));
+    primary = cl_table_unique_on(t, keys, nkeys)->primary;
+    /* UPSERT writes every listed column of a conflicting row (leaving the rest
+     * alone), so it is ON CONFLICT (pk) DO UPDATE of all of them. */
+    p->upsert = o->dialect == CL_DIALECT_COCKROACH && primary && !do_nothing &&
+                !o->only_changed && o->ndefaults == 0 && nupd == p->ncols - nkeys;
+    p->counts_unchanged = o->only_changed || o->insert_only || do_nothing;
+
+    write_into(&head, p, o);
+    if (p->form == CL_FORM_VALUES) {
+        sb_puts(&head, " VALUES ");
+        write_exprs(&row_end, o);
+        sb_puts(&row_end, ")");
+    } else {
+        write_unnest(&head, p, o);
+    }
+    if (!p->upsert)
+        write_conflict(&tail, t, o, keys, nkeys, upd, nupd, do_nothing);
+    p->head = sb_take(&head);
+    p->tail = sb_take(&tail);
+    pi->row_end = sb_take(&row_end);
+    if (!p->head || !p->tail || !pi->row_end)
+        goto done;
+    pi->head_len = head.len;
+    pi->tail_len = tail.len;
+    pi->row_end_len = row_end.len;
+    *out = p;
+    pi = NULL;
+    rc = 0;
+done:
+    if (pi) {
+        free(head.s);
+        free(tail.s);
+        free(row_end.s);
+        head.s = tail.s = row_end.s = NULL;
+        pi->pub.head = pi->pub.tail = pi->row_end = NULL;
+        cl_plan_free(&pi->pub);
+    }
+    if (rc == CL_ENOMEM && err && errlen)
+        snprintf(err, errlen, "out of memory");
+    free(keys);
+    free(upd);
+    free(x.field_col);
+    free(x.col_field);
+    free(x.col_assign);
+    return rc;
+}
+
+void
+cl_plan_free(cl_plan *p)
+{
+    plan_impl *pi = (plan_impl *)p;
+
+    if (!p)
+        return;
+    free(p->field_of_col);
+    free(p->cols);
+    free(p->key_fields);
+    free(p->head);
+    free(p->tail);
+    free(pi->row_end);
+    free(pi);
+}
+
+char *
+cl_plan_sql(const cl_plan *p, size_t nrows)
+{
+    const plan_impl *pi = (const plan_impl *)p;
+    size_t len, nparams = nrows * p->ncols;
+    char *sql, *w;
+
+    if (p->form == CL_FORM_UNNEST) {
+        sql = malloc(pi->head_len + pi->tail_len + 1);
+        if (sql) {
+            memcpy(sql, p->head, pi->head_len);
+            memcpy(sql + pi->head_len, p->tail, pi->tail_len + 1);
+        }
+        return sql;
+    }
+    if (nrows == 0)
+        return NULL;
+    /* Exact length: "$n" a parameter, ", " between them, "(" and the row end
+     * a row, ", " between rows. */
+    len = pi->head_len + pi->tail_len + 1;
+    len += nrows * (1 + pi->row_end_len) + (nrows - 1) * 2;
+    len += nparams + (nparams - nrows) * 2;
+    for (size_t lo = 1, digits = 1; lo <= nparams; lo *= 10, digits++) {
+        size_t hi = lo * 10 - 1;
+
+        len += ((nparams < hi ? nparams : hi) - lo + 1) * digits;
+    }
+    sql = w = malloc(len);
+    if (!sql)
+        return NULL;
+    memcpy(w, p->head, pi->head_len);
+    w += pi->head_len;
+    for (size_t r = 0, n = 1; r < nrows; r++) {
+        if (r) {
+            memcpy(w, ", ", 2);
+            w += 2;
+        }
+        *w++ = '(';
+        for (size_t c = 0; c < p->ncols; c++, n++) {
+            if (c) {
+                memcpy(w, ", ", 2);
+                w += 2;
+            }
+            *w++ = '$';
+            w += put_uint(w, n);
+        }
+        memcpy(w, pi->row_end, pi->row_end_len);
+        w += pi->row_end_len;
+    }
+    memcpy(w, p->tail, pi->tail_len + 1);
+    return sql;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The key hash.                                                             */
+
+#define H_P1 0x9E3779B97F4A7C15ULL
+#define H_P2 0xC2B2AE3D27D4EB4FULL
+
+static inline uint64_t
+rotl64(uint64_t x, int r)
+{
+    return (x << r) | (x >> (64 - r));
+}
+
+static inline uint64_t
+hmix(uint64_t h, uint64_t v)
+{
+    h ^= rotl64(v * H_P2, 31) * H_P1;
+    return rotl64(h, 27) * H_P1 + 0x52dce729;
+}
+
+/* Little-endian load of n <= 8 bytes, so the hash is the same on every host. */
+static inline uint64_t
+load_le(const unsigned char *p, size_t n)
+{
+    uint64_t v = 0;
+
+    for (size_t i = 0; i < n; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+uint64_t
+cl_key_hash(const cl_field *fields, const size_t *key_fields, size_t nkeys)
+{
+    uint64_t h = 0x27D4EB2F165667C5ULL;
+
+    for (size_t k = 0; k < nkeys; k++) {
+        const cl_field *f = &fields[key_fields[k]];
+        const unsigned char *p = (const unsigned char *)f->data;
+        size_t n = f->len;
+
+        /* The length goes first: it separates fields (("ab","c") is not
+         * ("a","bc")) and, as all ones, marks a NULL apart from "". */
+        if (!p) {
+            h = hmix(h, UINT64_MAX);
+            continue;
+        }
+        h = hmix(h, (uint64_t)n);
+        for (; n >= 8; p += 8, n -= 8)
+            h = hmix(h, load_le(p, 8));
+        if (n)
+            h = hmix(h, load_le(p, n));
+    }
+    /* Final avalanche (murmur3's fmix64): every input bit reaches the low
+     * bits, which pick the worker and the index slot. */
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The batch.                                                                */
+
+#define NULL_OFF SIZE_MAX /* slot.off of a SQL NULL */
+
+typedef struct slot {
+    size_t off; /* into the arena, or NULL_OFF */
+    size_t len;
+} slot;
+
+typedef struct rowinfo {
+    size_t start; /* the row's span in the arena */
+    size_t span;  /* bytes reserved there (>= used) */
+    size_t used;  /* bytes its fields take, terminators included */
+    size_t bytes; /* field bytes, terminators not included */
+    uint64_t line;
+    uint64_t hash;
+} rowinfo;
+
+struct cl_batch {
+    size_t nfields;
+    size_t nkeys;
+    size_t *key_fields;
+    size_t max_rows; /* 0: no cap */
+    size_t max_bytes; /* 0: no cap */
+
+    char *arena;
+    size_t alen, acap;
+    size_t garbage; /* arena bytes no row refers to */
+
+    slot *slots; /* rowcap x nfields */
+    rowinfo *rows;
+    size_t nrows, rowcap;
+
+    size_t *index; /* icap slots: row + 1, 0 empty; icap a power of 2 */
+    size_t icap;
+
+    size_t merged;
+    size_t bytes;
+    int tag; /* the caller's: the loader's input file index */
+};
+
+cl_batch *
+cl_batch_new(size_t nfields, const size_t *key_fields, size_t nkeys, size_t max_rows,
+             size_t max_bytes)
+{
+    cl_batch *b;
+
+    for (size_t k = 0; k < nkeys; k++)
+        if (key_fields[k] >= nfields)
+            return NULL;
+    b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    b->nfields = nfields;
+    b->nkeys = nkeys;
+    b->max_rows = max_rows;
+    b->max_bytes = max_bytes;
+    if (nkeys) {
+        b->key_fields = malloc(nkeys * sizeof *b->key_fields);
+        if (!b->key_fields) {
+            free(b);
+            return NULL;
+        }
+        memcpy(b->key_fields, key_fields, nkeys * sizeof *key_fields);
+    }
+    return b;
+}
+
+void
+cl_batch_free(cl_batch *b)
+{
+    if (!b)
+        return;
+    free(b->key_fields);
+    free(b->arena);
+    free(b->slots);
+    free(b->rows);
+    free(b->index);
+    free(b);
+}
+
+void
+cl_batch_reset(cl_batch *b)
+{
+    b->alen = b->garbage = 0;
+    b->nrows = b->merged = b->bytes = 0;
+    b->tag = 0;
+    if (b->index)
+        memset(b->index, 0, b->icap * sizeof *b->index);
+}
+
+void
+cl_batch_set_tag(cl_batch *b, int tag)
+{
+    b->tag = tag;
+}
+
+int
+cl_batch_tag(const cl_batch *b)
+{
+    return b->tag;
+}
+
+size_t
+cl_batch_rows(const cl_batch *b)
+{
+    return b->nrows;
+}
+
+size_t
+cl_batch_merged(const cl_batch *b)
+{
+    return b->merged;
+}
+
+size_t
+cl_batch_bytes(const cl_batch *b)
+{
+    return b->bytes;
+}
+
+size_t
+cl_batch_nfields(const cl_batch *b)
+{
+    return b->nfields;
+}
+
+bool
+cl_batch_full(const cl_batch *b, size_t record_bytes)
+{
+    if (b->nrows == 0)
+        return false;
+    if (b->max_rows && b->nrows >= b->max_rows)
+        return true;
+    return b->max_bytes && b->bytes + record_bytes > b->max_bytes;
+}
+
+const char *
+cl_batch_value(const cl_batch *b, size_t row, size_t field, size_t *len)
+{
+    const slot *s;
+
+    if (row >= b->nrows || field >= b->nfields) {
+        if (len)
+            *len = 0;
+        return NULL;
+    }
+    s = &b->slots[row * b->nfields + field];
+    if (len)
+        *len = s->off == NULL_OFF ? 0 : s->len;
+    return s->off == NULL_OFF ? NULL : b->arena + s->off;
+}
+
+uint64_t
+cl_batch_line(const cl_batch *b, size_t row)
+{
+    return row < b->nrows ? b->rows[row].line : 0;
+}
+
+/* The row holding the same key as fields (hash h), or SIZE_MAX; *pos is the
+ * index slot where it is, or the empty one where it would go. */
+static size_t
+index_find(const cl_batch *b, const cl_field *fields, uint64_t h, size_t *pos)
+{
+    size_t mask = b->icap - 1, i = (size_t)h & mask;
+
+    for (; b->index[i]; i = (i + 1) & mask) {
+        size_t r = b->index[i] - 1;
+        const slot *s = &b->slots[r * b->nfields];
+        size_t k = 0;
+
+        if (b->rows[r].hash != h)
+            continue;
+        while (k < b->nkeys) {
+            const cl_field *f = &fields[b->key_fields[k]];
+            const slot *sk = &s[b->key_fields[k]];
+
+            if (sk->len != f->len || memcmp(b->arena + sk->off, f->data, f->len) != 0)
+                break;
+            k++;
+        }
+        if (k == b->nkeys) {
+            *pos = i;
+            return r;
+        }
+    }
+    *pos = i;
+    return SIZE_MAX;
+}
+
+/* Room in the index for one more row: at most half full. */
+static int
+index_reserve(cl_batch *b)
+{
+    size_t cap, *idx;
+
+    if ((b->nrows + 1) * 2 <= b->icap)
+        return 0;
+    cap = b->icap ? b->icap * 2 : 64;
+    idx = calloc(cap, sizeof *idx);
+    if (!idx)
+        return CL_ENOMEM;
+    for (size_t i = 0; i < b->icap; i++) {
+        size_t r, j;
+
+        if (!b->index[i])
+            continue;
+        r = b->index[i] - 1;
+        for (j = (size_t)b->rows[r].hash & (cap - 1); idx[j]; j = (j + 1) & (cap - 1))
+            ;
+        idx[j] = b->index[i];
+    }
+    free(b->index);
+    b->index = idx;
+    b->icap = cap;
+    return 0;
+}
+
+/* Room for one more row in slots and rows. */
+static int
+rows_reserve(cl_batch *b)
+{
+    size_t cap;
+    slot *s;
+    rowinfo *ri;
+
+    if (b->nrows < b->rowcap)
+        return 0;
+    cap = b->rowcap ? b->rowcap * 2 : 64;
+    s = realloc(b->slots, cap * (b->nfields ? b->nfields : 1) * sizeof *s);
+    if (!s)
+        return CL_ENOMEM;
+    b->slots = s;
+    ri = realloc(b->rows, cap * sizeof *ri);
+    if (!ri)
+        return CL_ENOMEM; /* slots are larger, harmless: rowcap says what both hold */
+    b->rows = ri;
+    b->rowcap = cap;
+    return 0;
+}
+
+/* Squeeze out the garbage into a fresh arena. Best effort: on OOM the arena
+ * stays as it is, still valid. */
+static void
+arena_compact(cl_batch *b)
+{
+    char *a = malloc(b->acap);
+    size_t w = 0;
+
+    if (!a)
+        return;
+    for (size_t r = 0; r < b->nrows; r++) {
+        rowinfo *ri = &b->rows[r];
+        slot *s = &b->slots[r * b->nfields];
+
+        memcpy(a + w, b->arena + ri->start, ri->used);
+        for (size_t f = 0; f < b->nfields; f++)
+            if (s[f].off != NULL_OFF)
+                s[f].off = s[f].off - ri->start + w;
+        ri->start = w;
+        ri->span = ri->used;
+        w += ri->used;
+    }
+    free(b->arena);
+    b->arena = a;
+    b->alen = w;
+    b->garbage = 0;
+}
+
+/* Room for need more bytes at the end of the arena. */
+static int
+arena_reserve(cl_batch *b, size_t need)
+{
+    size_t cap;
+    char *a;
+
+    if (b->alen + need <= b->acap)
+        return 0;
+    /* Replaced rows leave garbage; reclaim it before it outweighs live data. */
+    if (b->garbage && b->garbage >= b->alen / 2) {
+        arena_compact(b);
+        if (b->alen + need <= b->acap)
+            return 0;
+    }
+    cap = b->acap ? b->acap : 4096;
+    while (cap < b->alen + need)
+        cap *= 2;
+    a = realloc(b->arena, cap);
+    if (!a)
+        return CL_ENOMEM;
+    b->arena = a;
+    b->acap = cap;
+    return 0;
+}
+
+/* Copy the fields into the arena at start and point row r at them. */
+static void
+store(cl_batch *b, size_t r, size_t start, const cl_field *fields)
+{
+    slot *s = &b->slots[r * b->nfields];
+    size_t w = start, bytes = 0;
+
+    for (size_t f = 0; f < b->nfields; f++) {
+        if (!fields[f].data) {
+            s[f].off = NULL_OFF;
+            s[f].len = 0;
+            continue;
+        }
+        memcpy(b->arena + w, fields[f].data, fields[f].len);
+        b->arena[w + fields[f].len] = '\0';
+        s[f].off = w;
+        s[f].len = fields[f].len;
+        w += fields[f].len + 1;
+        bytes += fields[f].len;
+    }
+    b->rows[r].used = w - start;
+    b->rows[r].bytes = bytes;
+}
+
+int
+cl_batch_add(cl_batch *b, const cl_field *fields, uint64_t line)
+{
+    size_t need = 0, r = SIZE_MAX, pos = 0;
+    uint64_t h = 0;
+    bool keyed = b->nkeys > 0;
+
+    for (size_t f = 0; f < b->nfields; f++)
+        if (fields[f].data)
+            need += fields[f].len + 1;
+    for (size_t k = 0; k < b->nkeys; k++)
+        keyed = keyed && fields[b->key_fields[k]].data != NULL;
+    if (keyed) {
+        h = cl_key_hash(fields, b->key_fields, b->nkeys);
+        if (b->icap)
+            r = index_find(b, fields, h, &pos);
+    }
+
+    if (r != SIZE_MAX) {
+        /* Same key: the later record takes the row over. */
+        rowinfo *ri = &b->rows[r];
+        size_t old_bytes = ri->bytes;
+
+        if (need > ri->span) {
+            if (arena_reserve(b, need) != 0)
+                return CL_ENOMEM;
+            b->garbage += ri->span;
+            ri->start = b->alen;
+            ri->span = need;
+            b->alen += need;
+        } else {
+            b->garbage += ri->span - need;
+            ri->span = need;
+        }
+        store(b, r, ri->start, fields);
+        ri->line = line;
+        b->bytes = b->bytes - old_bytes + ri->bytes;
+        b->merged++;
+        return 1;
+    }
+
+    /* Reserve everything first, so that a failure leaves the batch as it was. */
+    if (rows_reserve(b) != 0 || (keyed && index_reserve(b) != 0) ||
+        arena_reserve(b, need) != 0)
+        return CL_ENOMEM;
+    r = b->nrows;
+    b->rows[r].start = b->alen;
+    b->rows[r].span = need;
+    b->rows[r].line = line;
+    b->rows[r].hash = h;
+    store(b, r, b->alen, fields);
+    b->alen += need;
+    b->bytes += b->rows[r].bytes;
+    if (keyed) {
+        /* The index may have grown since the lookup: probe again. */
+        index_find(b, fields, h, &pos);
+        b->index[pos] = r + 1;
+    }
+    b->nrows++;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Parameters.                                                               */
+
+static int
+bind_reserve(cl_bind *bind, size_t n)
+{
+    const char **v;
+    int *l;
+
+    if (n <= bind->cap)
+        return 0;
+    v = realloc(bind->values, n * sizeof *v);
+    if (!v)
+        return CL_ENOMEM;
+    bind->values = v;
+    l = realloc(bind->lengths, n * sizeof *l);
+    if (!l)
+        return CL_ENOMEM; /* values is larger, harmless: cap says what both hold */
+    bind->lengths = l;
+    bind->cap = n;
+    return 0;
+}
+
+/* Bytes of an array element as written by put_elem(). */
+static size_t
+elem_size(const char *v, size_t len)
+{
+    size_t n = len + 2;
+
+    if (!v)
+        return 4;
+    for (size_t i = 0; i < len; i++)
+        n += v[i] == '"' || v[i] == '\\';
+    return n;
+}
+
+/* "v" with " and \ escaped, or NULL unquoted: quoting every element keeps
+ * the text NULL, blanks and braces exactly as they are. */
+static char *
+put_elem(char *w, const char *v, size_t len)
+{
+    if (!v) {
+        memcpy(w, "NULL", 4);
+        return w + 4;
+    }
+    *w++ = '"';
+    for (size_t i = 0; i < len; i++) {
+        if (v[i] == '"' || v[i] == '\\')
+            *w++ = '\\';
+        *w++ = v[i];
+    }
+    *w++ = '"';
+    return w;
+}
+
+/* Array elements are separated by the element type's typdelim: ',' for all
+ * built-in types but box. */
+static char
+array_delim(const cl_column *c)
+{
+    return strcmp(c->type_name, "box") == 0 ? ';' : ',';
+}
+
+int
+cl_plan_bind(const cl_plan *p, const cl_batch *b, size_t first, size_t nrows,
+             cl_bind *bind)
+{
+    size_t total = 0, w = 0;
+
+    if (first > b->nrows || nrows > b->nrows - first || b->nfields != p->nfields)
+        return CL_ECONFIG; /* a caller's mistake, not the data's */
+
+    if (p->form == CL_FORM_VALUES) {
+        size_t n = nrows * p->ncols;
+
+        if (n > INT_MAX || bind_reserve(bind, n) != 0)
+            return CL_ENOMEM;
+        for (size_t r = 0; r < nrows; r++) {
+            const slot *s = &b->slots[(first + r) * b->nfields];
+
+            for (size_t c = 0; c < p->ncols; c++) {
+                const slot *sc = &s[p->field_of_col[c]];
+                size_t i = r * p->ncols + c;
+
+                bind->values[i] = sc->off == NULL_OFF ? NULL : b->arena + sc->off;
+                bind->lengths[i] = (int)sc->len;
+            }
+        }
+        bind->nparams = (int)n;
+        return 0;
+    }
+
+    /* UNNEST: measure every literal, make room once, then write. */
+    if (bind_reserve(bind, p->ncols) != 0)
+        return CL_ENOMEM;
+    for (size_t c = 0; c < p->ncols; c++) {
+        size_t f = p->field_of_col[c], n = 2 + (nrows ? nrows - 1 : 0);
+
+        for (size_t r = first; r < first + nrows; r++) {
+            const slot *s = &b->slots[r * b->nfields + f];
+
+            n += elem_size(s->off == NULL_OFF ? NULL : b->arena + s->off, s->len);
+        }
+        if (n >= INT_MAX)
+            return CL_ENOMEM; /* a parameter's length is an int */
+        bind->lengths[c] = (int)n;
+        total += n + 1;
+    }
+    if (total > bind->bufcap) {
+        char *buf = realloc(bind->buf, total);
+
+        if (!buf)
+            return CL_ENOMEM;
+        bind->buf = buf;
+        bind->bufcap = total;
+    }
+    for (size_t c = 0; c < p->ncols; c++) {
+        size_t f = p->field_of_col[c];
+        char *start = bind->buf + w, *q = start;
+        char delim = array_delim(p->cols[c]);
+
+        *q++ = '{';
+        for (size_t r = first; r < first + nrows; r++) {
+            const slot *s = &b->slots[r * b->nfields + f];
+
+            if (r > first)
+                *q++ = delim;
+            q = put_elem(q, s->off == NULL_OFF ? NULL : b->arena + s->off, s->len);
+        }
+        *q++ = '}';
+        *q++ = '\0';
+        bind->values[c] = start;
+        w += (size_t)(q - start);
+    }
+    bind->nparams = (int)p->ncols;
+    return 0;
+}
+
+void
+cl_bind_free(cl_bind *bind)
+{
+    if (!bind)
+        return;
+    free(bind->values);
+    free(bind->lengths);
+    free(bind->buf);
+    memset(bind, 0, sizeof *bind);
+}

@@ -367,7 +367,7 @@ check_record(const loader *L, const cl_record *rec, char *why, size_t whylen)
 static size_t
 record_bytes(const cl_record *rec)
 {
-    size_t n = rec->nfields;
+    size_t n = 0; /* as cl_batch_bytes counts: field bytes, no terminators */
     for (size_t i = 0; i < rec->nfields; i++)
         n += rec->fields[i].len;
     return n;
