@@ -590,7 +590,7 @@ test_batch_size(void)
 {
     enum { WIDE = 100 };
     static cl_column wide_cols[WIDE];
-    static char names[WIDE][8];
+    static char names[WIDE][16];
     static const char *fields[WIDE];
     static size_t key0[] = {0};
     static cl_unique wide_unique = {1, key0, true};

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# scripts/deps.sh - install what crdbload needs to build, test and demo on a
+# fresh Debian 12: compiler and CMake, libpq, libcsv, zlib, OpenSSL, the
+# PostgreSQL server binaries (tests/harness/with_pg.sh runs its own private
+# clusters; the Debian "main" cluster, should the package create and start
+# one, is never used), valgrind, and the tools the harness uses (runuser,
+# ss, ps, gzip).
+#
+# apt-get update and install always run, so a missing package is never hidden
+# by what happens to be on the machine already; both are quick when it is.
+# Run as root, or as a user with sudo.
+set -euo pipefail
+
+packages=(
+    build-essential cmake pkg-config
+    libpq-dev libcsv-dev zlib1g-dev libssl-dev
+    postgresql postgresql-contrib
+    valgrind ca-certificates procps iproute2 util-linux gzip
+)
+
+if [ "$(id -u)" = 0 ]; then
+    sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo)
+else
+    echo "deps.sh: run as root or install sudo" >&2
+    exit 1
+fi
+
+apt() {
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q -y \
+        -o Dpkg::Use-Pty=0 "$@"
+}
+
+# A mirror can be briefly unreachable; try a few times before giving up.
+for attempt in 1 2 3; do
+    apt update && break
+    [ "$attempt" = 3 ] && { echo "deps.sh: apt-get update failed" >&2; exit 1; }
+    sleep $((attempt * 5))
+done
+for attempt in 1 2 3; do
+    apt install --no-install-recommends "${packages[@]}" && break
+    [ "$attempt" = 3 ] && { echo "deps.sh: apt-get install failed" >&2; exit 1; }
+    sleep $((attempt * 5))
+done
+
+# Check what the build and the harness will look for.
+missing=()
+for tool in cc cmake pkg-config pg_config psql runuser setsid ss gzip; do
+    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=("initdb")
+[ -f /usr/include/csv.h ] || missing+=("csv.h")
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "deps.sh: still missing after install: ${missing[*]}" >&2
+    exit 1
+fi
+echo "deps.sh: ok ($(cmake --version | head -n 1), $(cc --version | head -n 1)," \
+    "PostgreSQL $(ls /usr/lib/postgresql | sort -n | tr '\n' ' '| sed 's/ $//'))"

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# scripts/test.sh - README command (b), and what CI runs (.ci/run):
+#
+#   1. scripts/deps.sh (apt packages; needs root or sudo)
+#   2. build/       RelWithDebInfo with the benches, then the whole CTest suite
+#                   (unit, cli, integration; each integration test starts its
+#                   own throwaway PostgreSQL cluster, so -j2 is safe)
+#   3. build-asan/  ASan + UBSan, the whole suite again; any report fails it
+#   4. build-tsan/  ThreadSanitizer on the tests labelled "threads" (TODO below)
+#
+# A failed build stops at once; failed tests are reported and the next
+# configuration still runs. Exits non-zero if anything failed; the last line
+# says which.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+t_start=$SECONDS
+jobs=$(nproc 2>/dev/null || echo 2)
+failed=()
+
+stage() { # NAME CMD... : run one step, timed; remember a failure
+    local name=$1 t0=$SECONDS rc=0
+    shift
+    echo
+    echo "=== $name"
+    "$@" || rc=$?
+    echo "=== $name: $([ $rc = 0 ] && echo ok || echo "FAILED (exit $rc)") in $((SECONDS - t0)) s"
+    [ $rc = 0 ] || failed+=("$name")
+    return $rc
+}
+
+give_up() {
+    echo
+    echo "test.sh: FAILED: ${failed[*]} (after $((SECONDS - t_start)) s)"
+    exit 1
+}
+
+stage "dependencies" bash scripts/deps.sh || give_up
+
+# --- 1. release-ish build, whole suite -------------------------------------------
+stage "configure build/" cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCRDBLOAD_BUILD_BENCH=ON || give_up
+stage "build build/" cmake --build build -j"$jobs" || give_up
+stage "ctest build/" ctest --test-dir build --output-on-failure --no-tests=error -j2 || true
+
+# --- 2. ASan + UBSan build, whole suite -----------------------------------------
+stage "configure build-asan/" cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
+    -DCMAKE_C_FLAGS_DEBUG="-O1 -g" -DCRDBLOAD_SANITIZE=ON -DCRDBLOAD_BUILD_BENCH=OFF ||
+    give_up
+stage "build build-asan/" cmake --build build-asan -j"$jobs" || give_up
+stage "ctest build-asan/ (ASan+UBSan)" \
+    env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure --no-tests=error -j2 || true
+
+# --- 3. ThreadSanitizer: the tests labelled "threads" ---------------------------
+# TODO(lead): TSan run goes here, e.g.
+#   stage "configure build-tsan/" cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug \
+#       -DCMAKE_C_FLAGS_DEBUG="-O1 -g" -DCRDBLOAD_TSAN=ON -DCRDBLOAD_BUILD_BENCH=OFF || give_up
+#   stage "build build-tsan/" cmake --build build-tsan -j"$jobs" || give_up
+#   stage "ctest build-tsan/ (TSan, label threads)" \
+#       env TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+#       ctest --test-dir build-tsan -L threads --output-on-failure --no-tests=error -j2 || true
+# --- end of the TSan run ------------------------------------------------------
+
+[ ${#failed[@]} -eq 0 ] || give_up
+echo
+echo "test.sh: all passed (build/, build-asan/) in $((SECONDS - t_start)) s"
