@@ -1,0 +1,658 @@
+/*
+ * cmd/args.c - argv -> struct cl_config.
+ *
+ * getopt_long() over one table sorted by long name; long-only options have
+ * named C_* values (curl's style). Numbers go through option_parse_int(),
+ * shaped like PostgreSQL's: whole-string check, then range. Every check that
+ * involves more than one option is in check_options(), run once after
+ * parsing (PostgreSQL's check_mut_excl_opts()). Errors are reported through
+ * cl_log() in the PostgreSQL message style; the caller prints the "Try ..."
+ * line and exits 2. Option values are never echoed for -d/--url.
+ */
+#include "args.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crdbload/log.h"
+#include "help.h"
+
+/* Long-only options; short ones use their letter. Above any char value. */
+enum {
+    C_BATCH_BYTES = 256,
+    C_CHECKPOINT,
+    C_COLUMNS,
+    C_DEFAULT,
+    C_DELIMITER,
+    C_DIALECT,
+    C_DRY_RUN,
+    C_INSERT_ONLY,
+    C_MAX_REJECTS,
+    C_MAX_RETRIES,
+    C_NO_HEADER,
+    C_NULL,
+    C_ONLY_CHANGED,
+    C_PROGRESS,
+    C_PROGRESS_INTERVAL,
+    C_QUOTE,
+    C_REJECTS,
+    C_SET,
+    C_SUMMARY_JSON,
+    C_UPDATE_COLUMNS,
+};
+
+/* Sorted by long name. help.c lists every one of them. */
+static const struct option long_options[] = {
+    {"batch-bytes", required_argument, NULL, C_BATCH_BYTES},
+    {"batch-size", required_argument, NULL, 'b'},
+    {"checkpoint", required_argument, NULL, C_CHECKPOINT},
+    {"columns", required_argument, NULL, C_COLUMNS},
+    {"default", required_argument, NULL, C_DEFAULT},
+    {"delimiter", required_argument, NULL, C_DELIMITER},
+    {"dialect", required_argument, NULL, C_DIALECT},
+    {"dry-run", no_argument, NULL, C_DRY_RUN},
+    {"help", no_argument, NULL, 'h'},
+    {"insert-only", no_argument, NULL, C_INSERT_ONLY},
+    {"key", required_argument, NULL, 'k'},
+    {"max-rejects", required_argument, NULL, C_MAX_REJECTS},
+    {"max-retries", required_argument, NULL, C_MAX_RETRIES},
+    {"no-header", no_argument, NULL, C_NO_HEADER},
+    {"null", required_argument, NULL, C_NULL},
+    {"only-changed", no_argument, NULL, C_ONLY_CHANGED},
+    {"progress", required_argument, NULL, C_PROGRESS},
+    {"progress-interval", required_argument, NULL, C_PROGRESS_INTERVAL},
+    {"quiet", no_argument, NULL, 'q'},
+    {"quote", required_argument, NULL, C_QUOTE},
+    {"rejects", required_argument, NULL, C_REJECTS},
+    {"set", required_argument, NULL, C_SET},
+    {"summary-json", required_argument, NULL, C_SUMMARY_JSON},
+    {"table", required_argument, NULL, 't'},
+    {"update-columns", required_argument, NULL, C_UPDATE_COLUMNS},
+    {"url", required_argument, NULL, 'd'},
+    {"version", no_argument, NULL, 'V'},
+    {"workers", required_argument, NULL, 'j'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Leading ':' : a missing argument returns ':', an unknown option '?'. */
+static const char short_options[] = ":b:d:hj:k:qt:V";
+
+/* Ranges of the numeric options. */
+#define WORKERS_MAX 256
+#define MAX_RETRIES_MAX 1000
+#define BATCH_BYTES_MIN (64LL * 1024)
+#define BATCH_BYTES_MAX (256LL * 1024 * 1024)
+#define PROGRESS_INTERVAL_MAX 86400.0
+
+/* Byte suffixes of --batch-bytes: SI and IEC, case as written. */
+struct unit {
+    const char *name;
+    long long mult;
+};
+
+static const struct unit byte_units[] = {
+    {"B", 1},
+    {"kB", 1000},
+    {"KiB", 1024},
+    {"MB", 1000 * 1000},
+    {"MiB", 1024 * 1024},
+    {"GB", 1000 * 1000 * 1000},
+    {"GiB", 1024 * 1024 * 1024},
+    {NULL, 0},
+};
+
+static const char *const dialect_names[] = {"auto", "postgres", "cockroach", NULL};
+static const char *const progress_names[] = {"auto", "bar",  "log",
+                                             "json", "none", NULL};
+
+/*
+ * "-j/--workers" or "--batch-bytes" for the option whose getopt value is
+ * val, as messages name it. A static buffer: parsing is single-threaded.
+ */
+static const char *
+option_name(int val)
+{
+    static char buf[64];
+    const struct option *o;
+
+    for (o = long_options; o->name; o++) {
+        if (o->val != val)
+            continue;
+        if (val < 256)
+            snprintf(buf, sizeof buf, "-%c/--%s", val, o->name);
+        else
+            snprintf(buf, sizeof buf, "--%s", o->name);
+        return buf;
+    }
+    snprintf(buf, sizeof buf, "-%c", val);
+    return buf;
+}
+
+const char *
+args_format_bytes(unsigned long long n, char *buf, size_t len)
+{
+    const struct unit *best = NULL;
+    const struct unit *u;
+
+    /* The largest IEC unit that divides n exactly; plain bytes otherwise. */
+    for (u = byte_units; u->name; u++)
+        if (strstr(u->name, "iB") && n != 0 && n % (unsigned long long)u->mult == 0)
+            best = u;
+    if (best)
+        snprintf(buf, len, "%llu%s", n / (unsigned long long)best->mult, best->name);
+    else
+        snprintf(buf, len, "%llu", n);
+    return buf;
+}
+
+/*
+ * The one number parser, after PostgreSQL's option_parse_int(): an optionally
+ * signed decimal integer making up the whole argument (no spaces, no
+ * fraction), then, when units is not NULL, optionally one of its suffixes;
+ * the value must lie in min..max. Reports the error and returns false
+ * otherwise.
+ */
+static bool
+option_parse_int(const char *arg, int opt, long long min, long long max,
+                 const struct unit *units, long long *result)
+{
+    const struct unit *u = NULL;
+    char *end;
+    long long val;
+    bool overflow;
+
+    errno = 0;
+    val = strtoll(arg, &end, 10);
+    overflow = (errno == ERANGE);
+    if (*arg == '\0' || isspace((unsigned char)*arg) || end == arg)
+        goto invalid;
+    if (*end != '\0') {
+        if (!units)
+            goto invalid;
+        for (u = units; u->name; u++)
+            if (strcmp(end, u->name) == 0)
+                break;
+        if (!u->name)
+            goto invalid;
+        if (val > LLONG_MAX / u->mult || val < LLONG_MIN / u->mult)
+            overflow = true;
+        else
+            val *= u->mult;
+    }
+    if (overflow || val < min || val > max) {
+        if (units) {
+            char lo[32], hi[32];
+            cl_log(CL_LOG_ERROR, "%s must be in range %s..%s", option_name(opt),
+                   args_format_bytes((unsigned long long)min, lo, sizeof lo),
+                   args_format_bytes((unsigned long long)max, hi, sizeof hi));
+        } else {
+            cl_log(CL_LOG_ERROR, "%s must be in range %lld..%lld", option_name(opt),
+                   min, max);
+        }
+        return false;
+    }
+    *result = val;
+    return true;
+
+invalid:
+    cl_log(CL_LOG_ERROR, "invalid value \"%s\" for option %s", arg, option_name(opt));
+    return false;
+}
+
+/* Seconds: plain decimal notation ("10", "0.5"), greater than 0, at most max. */
+static bool
+option_parse_seconds(const char *arg, int opt, double max, double *result)
+{
+    const char *digits = arg + (*arg == '+' || *arg == '-');
+    const char *dot = strchr(digits, '.');
+    double val;
+
+    if (digits[strspn(digits, "0123456789.")] != '\0' ||
+        !strpbrk(digits, "0123456789") || (dot && strchr(dot + 1, '.'))) {
+        cl_log(CL_LOG_ERROR, "invalid value \"%s\" for option %s", arg,
+               option_name(opt));
+        return false;
+    }
+    errno = 0;
+    val = strtod(arg, NULL);
+    if (errno == ERANGE || !isfinite(val) || !(val > 0) || val > max) {
+        cl_log(CL_LOG_ERROR, "%s must be greater than 0 and at most %g",
+               option_name(opt), max);
+        return false;
+    }
+    *result = val;
+    return true;
+}
+
+/* One of names (index = enum value), or an error listing the choices. */
+static bool
+option_parse_choice(const char *arg, int opt, const char *const *names, int *result)
+{
+    char detail[256];
+    size_t len;
+    int i;
+
+    for (i = 0; names[i]; i++) {
+        if (strcmp(arg, names[i]) == 0) {
+            *result = i;
+            return true;
+        }
+    }
+    len = (size_t)snprintf(detail, sizeof detail, "Valid values are");
+    for (i = 0; names[i] && len < sizeof detail; i++) {
+        const char *sep = i == 0 ? " " : names[i + 1] ? ", " : " and ";
+        len += (size_t)snprintf(detail + len, sizeof detail - len, "%s\"%s\"", sep,
+                                names[i]);
+    }
+    if (len < sizeof detail)
+        snprintf(detail + len, sizeof detail - len, ".");
+    cl_log_detail(CL_LOG_ERROR, detail, "invalid value \"%s\" for option %s", arg,
+                  option_name(opt));
+    return false;
+}
+
+/* One one-byte character, or "\t" for a tab. Not a line break. */
+static bool
+option_parse_char(const char *arg, int opt, char *result)
+{
+    char c;
+
+    if (strcmp(arg, "\\t") == 0)
+        c = '\t';
+    else if (arg[0] != '\0' && arg[1] == '\0' && (unsigned char)arg[0] < 0x80)
+        c = arg[0];
+    else {
+        cl_log_detail(CL_LOG_ERROR, "Give one one-byte character, or \\t for a tab.",
+                      "invalid value \"%s\" for option %s", arg, option_name(opt));
+        return false;
+    }
+    if (c == '\n' || c == '\r') {
+        cl_log(CL_LOG_ERROR, "%s cannot be newline or carriage return",
+               option_name(opt));
+        return false;
+    }
+    *result = c;
+    return true;
+}
+
+/* A name or a list: any text but the empty string. */
+static bool
+option_parse_nonempty(const char *arg, int opt, const char **result)
+{
+    if (*arg == '\0') {
+        cl_log(CL_LOG_ERROR, "%s must not be empty", option_name(opt));
+        return false;
+    }
+    *result = arg;
+    return true;
+}
+
+/* COL=EXPR, split at the first '='; both parts non-empty. */
+static bool
+option_parse_assign(const char *arg, int opt, cl_assign *list, size_t *n)
+{
+    const char *eq = strchr(arg, '=');
+    char *column;
+
+    if (!eq || eq == arg || eq[1] == '\0') {
+        cl_log_detail(CL_LOG_ERROR,
+                      "Expected COL=EXPR, with a column name and an expression.",
+                      "invalid value \"%s\" for option %s", arg, option_name(opt));
+        return false;
+    }
+    if (*n >= CL_MAX_ASSIGN) {
+        cl_log(CL_LOG_ERROR, "too many %s options (at most %d)", option_name(opt),
+               CL_MAX_ASSIGN);
+        return false;
+    }
+    column = strndup(arg, (size_t)(eq - arg));
+    if (!column) {
+        cl_log(CL_LOG_ERROR, "out of memory");
+        return false;
+    }
+    list[*n].column = column;
+    list[*n].expr = eq + 1;
+    (*n)++;
+    return true;
+}
+
+/* Report what getopt_long() refused; it printed nothing (opterr = 0). */
+static void
+report_getopt_error(int c, char **argv)
+{
+    const char *arg = argv[optind - 1];
+
+    if (c == ':') {
+        cl_log(CL_LOG_ERROR, "option %s requires an argument", option_name(optopt));
+    } else if (optopt != 0 && strncmp(arg, "--", 2) == 0) {
+        /* a known long option without argument, given "=value" */
+        cl_log(CL_LOG_ERROR, "option %s does not take an argument",
+               option_name(optopt));
+    } else if (optopt != 0) {
+        cl_log(CL_LOG_ERROR, "invalid option \"-%c\"", optopt);
+    } else {
+        /* Unknown or ambiguous long option. Name only: "=value" may be a secret. */
+        size_t len = strcspn(arg + 2, "=");
+        const struct option *o;
+        int matches = 0;
+
+        for (o = long_options; o->name; o++)
+            if (strncmp(o->name, arg + 2, len) == 0)
+                matches++;
+        if (matches > 1)
+            cl_log(CL_LOG_ERROR, "option \"--%.*s\" is ambiguous", (int)len, arg + 2);
+        else
+            cl_log(CL_LOG_ERROR, "unrecognized option \"--%.*s\"", (int)len, arg + 2);
+    }
+}
+
+static bool
+is_stdin(const char *path)
+{
+    return strcmp(path, "-") == 0;
+}
+
+/* Two options name the same output file, or an output file is an input. */
+static bool
+check_output_paths(const cl_config *cfg)
+{
+    struct {
+        const char *opt;
+        const char *path;
+    } out[] = {
+        {"--rejects", cfg->rejects_path},
+        {"--checkpoint", cfg->checkpoint_path},
+        {"--summary-json",
+         cfg->summary_json && !is_stdin(cfg->summary_json) ? cfg->summary_json : NULL},
+    };
+    size_t i, j;
+
+    for (i = 0; i < sizeof out / sizeof out[0]; i++) {
+        if (!out[i].path)
+            continue;
+        for (j = i + 1; j < sizeof out / sizeof out[0]; j++) {
+            if (out[j].path && strcmp(out[i].path, out[j].path) == 0) {
+                cl_log(CL_LOG_ERROR, "options %s and %s name the same file \"%s\"",
+                       out[i].opt, out[j].opt, out[i].path);
+                return false;
+            }
+        }
+        for (j = 0; j < cfg->nfiles; j++) {
+            if (strcmp(out[i].path, cfg->files[j]) == 0) {
+                cl_log(CL_LOG_ERROR, "option %s names the input file \"%s\"",
+                       out[i].opt, out[i].path);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* A column set by --set or --default more than once. */
+static bool
+check_assign_columns(const cl_config *cfg)
+{
+    size_t n = cfg->nsets + cfg->ndefaults;
+    size_t i, j;
+
+    for (i = 0; i < n; i++) {
+        const char *a =
+            i < cfg->nsets ? cfg->sets[i].column : cfg->defaults[i - cfg->nsets].column;
+        for (j = i + 1; j < n; j++) {
+            const char *b = j < cfg->nsets ? cfg->sets[j].column
+                                           : cfg->defaults[j - cfg->nsets].column;
+            if (strcmp(a, b) == 0) {
+                cl_log(CL_LOG_ERROR,
+                       "column \"%s\" is given more than once in --set/--default", a);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* Every check of option combinations, once all options are read. */
+static bool
+check_options(const cl_config *cfg)
+{
+    size_t i, nstdin = 0;
+
+    if (cfg->no_header && !cfg->columns) {
+        cl_log(CL_LOG_ERROR, "option --no-header requires --columns");
+        return false;
+    }
+    if (cfg->insert_only && cfg->only_changed) {
+        cl_log(CL_LOG_ERROR,
+               "options --insert-only and --only-changed cannot be used together");
+        return false;
+    }
+    if (cfg->insert_only && cfg->update_columns) {
+        cl_log(CL_LOG_ERROR,
+               "options --insert-only and --update-columns cannot be used together");
+        return false;
+    }
+    if (cfg->delimiter == cfg->quote) {
+        cl_log(CL_LOG_ERROR, "--delimiter and --quote must be different");
+        return false;
+    }
+    if (cfg->null_string) {
+        if (strchr(cfg->null_string, cfg->delimiter)) {
+            cl_log(CL_LOG_ERROR, "--null must not contain the delimiter character");
+            return false;
+        }
+        if (strchr(cfg->null_string, cfg->quote)) {
+            cl_log(CL_LOG_ERROR, "--null must not contain the quote character");
+            return false;
+        }
+        if (strpbrk(cfg->null_string, "\r\n")) {
+            cl_log(CL_LOG_ERROR, "--null cannot contain newline or carriage return");
+            return false;
+        }
+    }
+    if (!check_assign_columns(cfg))
+        return false;
+
+    for (i = 0; i < cfg->nfiles; i++) {
+        if (cfg->files[i][0] == '\0') {
+            cl_log(CL_LOG_ERROR, "an input file name must not be empty");
+            return false;
+        }
+        if (is_stdin(cfg->files[i]))
+            nstdin++;
+    }
+    if (nstdin > 1) {
+        cl_log(CL_LOG_ERROR, "standard input (\"-\") can be given only once");
+        return false;
+    }
+    if (cfg->checkpoint_path && (cfg->nfiles == 0 || nstdin > 0)) {
+        cl_log_detail(CL_LOG_ERROR, "Standard input cannot be read again to resume.",
+                      "--checkpoint needs a file input");
+        return false;
+    }
+    return check_output_paths(cfg);
+}
+
+args_status
+args_parse(int argc, char **argv, cl_config *cfg)
+{
+    long long num;
+    int choice;
+    int c;
+
+    cl_config_init(cfg);
+
+    /* --help and --version first, whatever follows (handle_help_version_opts). */
+    if (argc > 1) {
+        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-?") == 0 ||
+            strcmp(argv[1], "-h") == 0) {
+            help_usage(stdout);
+            return ARGS_DONE;
+        }
+        if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+            help_version(stdout);
+            return ARGS_DONE;
+        }
+    }
+
+    opterr = 0; /* our own messages, in the PostgreSQL style */
+    optind = 1;
+    while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
+        switch (c) {
+        case 'b':
+            if (!option_parse_int(optarg, c, 1, CL_MAX_PARAMS, NULL, &num))
+                return ARGS_USAGE;
+            cfg->batch_size = (int)num;
+            break;
+        case 'd':
+            cfg->url = optarg; /* never echoed: it may hold a password */
+            break;
+        case 'h':
+            help_usage(stdout);
+            return ARGS_DONE;
+        case 'j':
+            if (!option_parse_int(optarg, c, 1, WORKERS_MAX, NULL, &num))
+                return ARGS_USAGE;
+            cfg->workers = (int)num;
+            break;
+        case 'k':
+            if (!option_parse_nonempty(optarg, c, &cfg->key))
+                return ARGS_USAGE;
+            break;
+        case 'q':
+            cfg->quiet = true;
+            break;
+        case 't':
+            if (!option_parse_nonempty(optarg, c, &cfg->table))
+                return ARGS_USAGE;
+            break;
+        case 'V':
+            help_version(stdout);
+            return ARGS_DONE;
+        case C_BATCH_BYTES:
+            if (!option_parse_int(optarg, c, BATCH_BYTES_MIN, BATCH_BYTES_MAX,
+                                  byte_units, &num))
+                return ARGS_USAGE;
+            cfg->batch_bytes = (size_t)num;
+            break;
+        case C_CHECKPOINT:
+            if (!option_parse_nonempty(optarg, c, &cfg->checkpoint_path))
+                return ARGS_USAGE;
+            break;
+        case C_COLUMNS:
+            if (!option_parse_nonempty(optarg, c, &cfg->columns))
+                return ARGS_USAGE;
+            break;
+        case C_DEFAULT:
+            if (!option_parse_assign(optarg, c, cfg->defaults, &cfg->ndefaults))
+                return ARGS_USAGE;
+            break;
+        case C_DELIMITER:
+            if (!option_parse_char(optarg, c, &cfg->delimiter))
+                return ARGS_USAGE;
+            break;
+        case C_DIALECT:
+            if (!option_parse_choice(optarg, c, dialect_names, &choice))
+                return ARGS_USAGE;
+            cfg->dialect = (cl_dialect)choice;
+            break;
+        case C_DRY_RUN:
+            cfg->dry_run = true;
+            break;
+        case C_INSERT_ONLY:
+            cfg->insert_only = true;
+            break;
+        case C_MAX_REJECTS:
+            if (!option_parse_int(optarg, c, 0, LLONG_MAX, NULL, &num))
+                return ARGS_USAGE;
+            cfg->max_rejects = num;
+            break;
+        case C_MAX_RETRIES:
+            if (!option_parse_int(optarg, c, 0, MAX_RETRIES_MAX, NULL, &num))
+                return ARGS_USAGE;
+            cfg->max_retries = (int)num;
+            break;
+        case C_NO_HEADER:
+            cfg->no_header = true;
+            break;
+        case C_NULL:
+            cfg->null_string = optarg; /* "" is the default made explicit */
+            break;
+        case C_ONLY_CHANGED:
+            cfg->only_changed = true;
+            break;
+        case C_PROGRESS:
+            if (!option_parse_choice(optarg, c, progress_names, &choice))
+                return ARGS_USAGE;
+            cfg->progress = (cl_progress_mode)choice;
+            break;
+        case C_PROGRESS_INTERVAL:
+            if (!option_parse_seconds(optarg, c, PROGRESS_INTERVAL_MAX,
+                                      &cfg->progress_interval))
+                return ARGS_USAGE;
+            break;
+        case C_QUOTE:
+            if (!option_parse_char(optarg, c, &cfg->quote))
+                return ARGS_USAGE;
+            break;
+        case C_REJECTS:
+            if (!option_parse_nonempty(optarg, c, &cfg->rejects_path))
+                return ARGS_USAGE;
+            break;
+        case C_SET:
+            if (!option_parse_assign(optarg, c, cfg->sets, &cfg->nsets))
+                return ARGS_USAGE;
+            break;
+        case C_SUMMARY_JSON:
+            if (!option_parse_nonempty(optarg, c, &cfg->summary_json))
+                return ARGS_USAGE;
+            break;
+        case C_UPDATE_COLUMNS:
+            if (!option_parse_nonempty(optarg, c, &cfg->update_columns))
+                return ARGS_USAGE;
+            break;
+        case '?':
+            if (optopt == '?') { /* -? given explicitly */
+                help_usage(stdout);
+                return ARGS_DONE;
+            }
+            report_getopt_error(c, argv);
+            return ARGS_USAGE;
+        case ':':
+            report_getopt_error(c, argv);
+            return ARGS_USAGE;
+        default:
+            cl_log(CL_LOG_ERROR, "unhandled option %s", option_name(c));
+            return ARGS_USAGE;
+        }
+    }
+
+    /* argv[argc] is NULL, so this list is NULL-terminated, empty or not. */
+    cfg->files = (const char **)(argv + optind);
+    cfg->nfiles = (size_t)(argc - optind);
+
+    if (!cfg->url) {
+        const char *env = getenv("DATABASE_URL");
+        cfg->url = (env && *env) ? env : NULL;
+    }
+
+    return check_options(cfg) ? ARGS_RUN : ARGS_USAGE;
+}
+
+void
+args_free(cl_config *cfg)
+{
+    size_t i;
+
+    for (i = 0; i < cfg->nsets; i++)
+        free((char *)cfg->sets[i].column);
+    for (i = 0; i < cfg->ndefaults; i++)
+        free((char *)cfg->defaults[i].column);
+    cfg->nsets = cfg->ndefaults = 0;
+}
