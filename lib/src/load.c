@@ -119,23 +119,21 @@ on_server_reject(void *ctx, const cl_batch *b, size_t row, const char *sqlstate,
     return rc;
 }
 
-/* Split s at commas in place into out (max entries); "-" becomes NULL. */
+/* Split s at commas in place into out, which has room for every name;
+ * "-" (a skipped field) becomes NULL. Returns the number of names. */
 static size_t
-split_names(char *s, const char **out, size_t max)
+split_names(char *s, const char **out)
 {
     size_t n = 0;
-    for (char *tok = s;; tok++) {
+    for (char *tok = s;;) {
         char *comma = strchr(tok, ',');
         if (comma)
             *comma = '\0';
-        if (n < max)
-            out[n] = strcmp(tok, "-") == 0 ? NULL : tok;
-        n++;
+        out[n++] = strcmp(tok, "-") == 0 ? NULL : tok;
         if (!comma)
-            break;
-        tok = comma;
+            return n;
+        tok = comma + 1;
     }
-    return n;
 }
 
 static void
@@ -280,11 +278,13 @@ map_names(loader *L)
         L->columns_copy = strdup(cfg->columns);
         if (!L->columns_copy)
             return CL_EXIT_ABORTED;
-        n = split_names(L->columns_copy, NULL, 0);
+        n = 1;
+        for (const char *c = cfg->columns; *c; c++)
+            n += *c == ',';
         L->names = calloc(n, sizeof *L->names);
         if (!L->names)
             return CL_EXIT_ABORTED;
-        L->nnames = split_names(L->columns_copy, L->names, n);
+        L->nnames = split_names(L->columns_copy, L->names);
         return CL_EXIT_OK;
     }
     L->names = calloc(L->nheader ? L->nheader : 1, sizeof *L->names);
