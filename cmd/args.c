@@ -44,6 +44,7 @@ enum {
     C_QUOTE,
     C_REJECTS,
     C_SET,
+    C_STATEMENT_FORM,
     C_SUMMARY_JSON,
     C_UPDATE_COLUMNS,
 };
@@ -72,6 +73,7 @@ static const struct option long_options[] = {
     {"quote", required_argument, NULL, C_QUOTE},
     {"rejects", required_argument, NULL, C_REJECTS},
     {"set", required_argument, NULL, C_SET},
+    {"statement-form", required_argument, NULL, C_STATEMENT_FORM},
     {"summary-json", required_argument, NULL, C_SUMMARY_JSON},
     {"table", required_argument, NULL, 't'},
     {"update-columns", required_argument, NULL, C_UPDATE_COLUMNS},
@@ -109,6 +111,8 @@ static const struct unit byte_units[] = {
 };
 
 static const char *const dialect_names[] = {"auto", "postgres", "cockroach", NULL};
+/* in cl_stmt_form order */
+static const char *const form_names[] = {"values", "unnest", NULL};
 static const char *const progress_names[] = {"auto", "bar",  "log",
                                              "json", "none", NULL};
 
@@ -561,6 +565,11 @@ args_parse(int argc, char **argv, cl_config *cfg)
             if (!option_parse_choice(optarg, c, dialect_names, &choice))
                 return ARGS_USAGE;
             cfg->dialect = (cl_dialect)choice;
+            break;
+        case C_STATEMENT_FORM:
+            if (!option_parse_choice(optarg, c, form_names, &choice))
+                return ARGS_USAGE;
+            cfg->statement_form = (cl_stmt_form)choice;
             break;
         case C_DRY_RUN:
             cfg->dry_run = true;

@@ -99,9 +99,9 @@ help_usage(FILE *f)
 
     fprintf(f, "\nLoading options:\n");
     option(f, "-b, --batch-size=NUM",
-           "rows per statement, lowered so that rows x\n"
-           "columns <= %d (default: %d)",
-           CL_MAX_PARAMS, CL_DEFAULT_BATCH_SIZE);
+           "rows per statement (default: %d); the values\n"
+           "form lowers it so that rows x columns <= %d",
+           CL_DEFAULT_BATCH_SIZE, CL_MAX_PARAMS);
     option(f, "    --batch-bytes=SIZE",
            "cut a batch before its values pass SIZE bytes;\n"
            "suffixes kB, MB, KiB, MiB (default: %s)",
@@ -119,6 +119,9 @@ help_usage(FILE *f)
            "record committed progress in FILE and resume\n"
            "from it on a rerun; removed on success");
     option(f, "    --dialect=DIALECT", "auto, postgres or cockroach (default: auto)");
+    option(f, "    --statement-form=FORM",
+           "how rows travel: unnest (one array a column)\n"
+           "or values (one parameter a value) (default: unnest)");
     option(f, "    --dry-run", "connect and validate every row, write nothing");
 
     fprintf(f, "\nOutput options:\n");

@@ -312,7 +312,7 @@ plan(loader *L, cl_dialect dialect)
         .defaults = cfg->defaults,
         .ndefaults = cfg->ndefaults,
         .dialect = dialect,
-        .form = CL_FORM_UNNEST,
+        .form = cfg->statement_form,
         .batch_size = cfg->batch_size,
         .batch_bytes = cfg->batch_bytes,
     };

@@ -26,11 +26,6 @@
 #include "crdbload/reader.h"
 #include "crdbload/schema.h"
 
-/* How rows travel in one statement. */
-typedef enum cl_stmt_form {
-    CL_FORM_VALUES = 0, /* VALUES ($1,$2),($3,$4): one parameter a value */
-    CL_FORM_UNNEST,     /* SELECT * FROM unnest($1::t1[], $2::t2[]): one array a column */
-} cl_stmt_form;
 
 typedef struct cl_plan_opts {
     const char *const *field_names; /* one per input field; NULL: skipped ("-") */

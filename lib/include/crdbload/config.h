@@ -25,6 +25,12 @@ typedef enum cl_progress_mode {
     CL_PROGRESS_NONE,
 } cl_progress_mode;
 
+/* How rows travel in one statement. */
+typedef enum cl_stmt_form {
+    CL_FORM_VALUES = 0, /* VALUES ($1,$2),($3,$4): one parameter a value */
+    CL_FORM_UNNEST,     /* SELECT * FROM unnest($1::t1[], $2::t2[]): one array a column */
+} cl_stmt_form;
+
 /* --set COL=EXPR (insert and update) and --default COL=EXPR (insert only). */
 typedef struct cl_assign {
     const char *column; /* taken literally, quoted when used */
@@ -70,6 +76,7 @@ typedef struct cl_config {
     bool dry_run;
     const char *checkpoint_path; /* --checkpoint FILE, or NULL */
     cl_dialect dialect;
+    cl_stmt_form statement_form; /* --statement-form; measured default in the README */
 
     cl_progress_mode progress;
     double progress_interval;  /* seconds between log/json lines */

@@ -37,8 +37,12 @@ typedef struct cl_reader_opts {
 
 typedef enum cl_record_status {
     CL_REC_OK = 0,
-    CL_REC_FIELD_TOO_LONG,     /* a field is over max_field_bytes */
-    CL_REC_TOO_LONG,           /* the record is over max_record_bytes */
+    CL_REC_FIELD_TOO_LONG,     /* a field is over max_field_bytes (it is
+                                  returned empty) */
+    CL_REC_TOO_LONG,           /* the record is over max_record_bytes (its
+                                  fields plus one byte each) or has more than
+                                  65536 fields; only the fields before the one
+                                  that passed the cap are returned */
     CL_REC_BAD_UTF8,           /* a field is not valid UTF-8 */
     CL_REC_NUL_BYTE,           /* a field holds a 0x00 byte */
     CL_REC_UNTERMINATED_QUOTE, /* the input ended inside a quoted field */
@@ -58,7 +62,9 @@ typedef struct cl_record {
                                (decompressed) input */
     cl_record_status status;
     size_t bad_column;      /* 1-based field number of the problem, or 0 */
-    uint64_t bad_line;      /* physical line of the problem, or 0 */
+    uint64_t bad_line;      /* physical line of the problem, or 0: of the bad
+                               byte for BAD_UTF8 and NUL_BYTE, of the field's
+                               start otherwise */
 } cl_record;
 
 /*
