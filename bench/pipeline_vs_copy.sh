@@ -35,17 +35,19 @@ cols="sku,name,description,price,stock,currency"
 set_all="name = excluded.name, description = excluded.description, price = excluded.price, stock = excluded.stock, currency = excluded.currency, updated_at = now()"
 distinct="WHERE (t.name, t.description, t.price, t.stock, t.currency) IS DISTINCT FROM (excluded.name, excluded.description, excluded.price, excluded.stock, excluded.currency)"
 
-# Server CPU seconds: live postgres processes plus what exited backends left
-# in the postmaster's children times.
+# Server CPU seconds of this cluster only: its postmaster and live children,
+# plus what exited backends left in the postmaster's children times.
 server_cpu() {
     local pm tck total=0 f
     pm=$(head -1 "$PGDATA/postmaster.pid")
     tck=$(getconf CLK_TCK)
     for f in /proc/[0-9]*/stat; do
-        read -r -a st < "$f" 2>/dev/null || continue
-        [ "${st[1]}" = "(postgres)" ] || continue
-        total=$((total + st[13] + st[14]))
-        if [ "${st[0]}" = "$pm" ]; then total=$((total + st[15] + st[16])); fi
+        { read -r -a st < "$f"; } 2>/dev/null || continue
+        if [ "${st[0]}" = "$pm" ]; then
+            total=$((total + st[13] + st[14] + st[15] + st[16]))
+        elif [ "${st[3]}" = "$pm" ]; then
+            total=$((total + st[13] + st[14]))
+        fi
     done
     echo "scale=2; $total / $tck" | bc
 }
