@@ -16,10 +16,12 @@
  * the input, and one csv_parse() call completes at most one record (a row ends
  * only at a CR or LF), so the queue of records stays short.
  *
- * Most lines of a catalog hold no quote character. When libcsv is between
- * records, such a line is split at the delimiters here (parse_simple_line),
- * which gives exactly what libcsv would (a differential test holds the two
- * together) at a fraction of the cost; every other line goes to libcsv.
+ * libcsv handles one byte at a time through a state machine and callbacks, at
+ * about 100 MB/s. Most lines of a catalog are simple: every quoted field closes
+ * on the same line. When libcsv is between records, such a line is split here
+ * (parse_simple_line) with memchr, which gives exactly what libcsv would (a
+ * differential test holds the two together) at a fraction of the cost; every
+ * other line, and so every record spanning lines, goes to libcsv.
  *
  * libcsv calls back from inside csv_parse(), so completed records go to a ring
  * of slots. Each slot owns an arena (the record's fields, NUL-terminated, copied
@@ -109,16 +111,18 @@ struct cl_reader {
     bool csv_live;
     bool bom_done;
     bool at_line_start;
-    bool at_field_start;  /* libcsv's next byte between fields starts one */
-    bool field_quoted;    /* the field being parsed started with the quote */
-    bool skip_field;      /* the field being parsed is over max_field: dropped */
-    uint64_t dropped_nl;  /* newlines dropped from the field being parsed */
-    uint64_t fed;         /* decompressed offset of the next byte to parse */
-    uint64_t line;        /* physical line of the next byte to parse */
-    uint64_t cand_line;   /* where the next record starts, if it starts before */
-    uint64_t cand_offset; /* the parser leaves ROW_NOT_BEGUN again */
-    bool finished;        /* csv_fini() done */
-    bool no_fast_path;    /* tests: every line through libcsv */
+    bool at_field_start;    /* libcsv's next byte between fields starts one */
+    bool field_quoted;      /* the field being parsed started with the quote */
+    bool skip_field;        /* the field being parsed is over max_field: dropped */
+    uint64_t dropped_nl;    /* newlines dropped from the field being parsed */
+    size_t dropped_bytes;   /* bytes dropped from the field being parsed */
+    uint64_t fed;           /* decompressed offset of the next byte to parse */
+    uint64_t line;          /* physical line of the next byte to parse */
+    uint64_t cand_line;     /* where the next record starts, if it starts before */
+    uint64_t cand_offset;   /* the parser leaves ROW_NOT_BEGUN again */
+    bool finished;          /* csv_fini() done */
+    bool no_fast_path;      /* tests: every line through libcsv */
+    unsigned char *scratch; /* a quoted field of parse_simple_line() unescaped */
 
     /* Ring of records: queued ones at [qhead, qhead + qcount), then the one being
      * built. */
@@ -175,6 +179,19 @@ check_text(const unsigned char *s, size_t n, size_t *bad)
 {
     size_t i = 0;
 
+    if (n >= 8) { /* whole words, the last one overlapping: most fields are ASCII */
+        uint64_t w;
+        for (; n - i >= 8; i += 8) {
+            memcpy(&w, s + i, 8);
+            if ((w | ((w - ONES) & ~w)) & HIGHS)
+                break;
+        }
+        if (n - i < 8) {
+            memcpy(&w, s + n - 8, 8);
+            if (!((w | ((w - ONES) & ~w)) & HIGHS))
+                return CL_REC_OK;
+        }
+    }
     while (i < n) {
         while (n - i >= 8) {
             uint64_t w;
@@ -379,6 +396,8 @@ on_field(void *data, size_t len, void *ctx)
     r->skip_field = false;
     uint64_t dropped_nl = r->dropped_nl;
     r->dropped_nl = 0;
+    size_t dropped_bytes = r->dropped_bytes;
+    r->dropped_bytes = 0;
     if (r->fatal)
         return;
     if (!b->started) {
@@ -390,17 +409,22 @@ on_field(void *data, size_t len, void *ctx)
         return;
 
     size_t col = b->nfields + 1;
-    if (skipped)
-        len = 0; /* only the tail of an over-long field is left; keep a placeholder */
+    /* The caps are checked on the field's whole length, what feed() dropped of
+     * it included, so that the outcome does not depend on where the input was
+     * cut into pieces (read boundaries, gzip members, a pipe's timing). A field
+     * over max_field is "field too long" whatever the record cap, and is kept
+     * as an empty placeholder; only the tail of it may be left in data. The
+     * line the field starts on is counted only for a mark (error path). */
+    if (skipped || len + dropped_bytes > r->max_field) {
+        mark(b, CL_REC_FIELD_TOO_LONG, col,
+             r->line - count_newlines(data, len) - dropped_nl);
+        len = 0; /* the mark below, if any, is then a no-op: one was made */
+        skipped = true;
+    }
     if (b->nfields == MAX_FIELDS || len + 1 > r->max_record - b->bytes) {
         mark(b, CL_REC_TOO_LONG, col, r->line - count_newlines(data, len) - dropped_nl);
         b->overflow = true;
         return;
-    }
-    if (len > r->max_field) {
-        mark(b, CL_REC_FIELD_TOO_LONG, col, r->line - count_newlines(data, len));
-        len = 0;
-        skipped = true;
     }
     if (b->nfields == b->fields_cap && !grow_fields(r, b))
         return;
@@ -589,6 +613,7 @@ drop_field_bytes(cl_reader *r)
         keep = p->entry_pos;
     size_t drop = p->entry_pos - keep;
     r->dropped_nl += count_newlines(p->entry_buf, drop);
+    r->dropped_bytes += drop;
     memmove(p->entry_buf, p->entry_buf + drop, keep);
     p->entry_pos = keep;
 }
@@ -621,21 +646,17 @@ feed(cl_reader *r, const unsigned char *s, size_t n)
         return r->fatal;
     }
 
-    /* Keep libcsv's buffer bounded: cut back a field that has passed a cap. */
+    /* Keep libcsv's buffer bounded (to max_field and a byte): drop the bytes of
+     * a field that is over max_field for sure (a quote just read may close it
+     * and not count), or of a record already over its cap. Nothing is marked
+     * here: on_field() decides on the whole field, as when it came in one
+     * piece, knowing how much was dropped (dropped_bytes, dropped_nl). */
     size_t ep = p->entry_pos;
-    if (ep > r->max_field || ep > FEED_CHUNK) {
-        slot *b = r->cur;
-        uint64_t next_line = r->line + (s[n - 1] == '\n'); /* r->line moves on later */
-        if (r->skip_field || b->overflow) {
+    if (ep > r->max_field) {
+        if (r->skip_field || r->cur->overflow) {
             drop_field_bytes(r);
-        } else if (ep > r->max_field) {
-            mark(b, CL_REC_FIELD_TOO_LONG, b->nfields + 1,
-                 field_start_line(r, next_line));
+        } else if (ep - (p->pstate == FIELD_MIGHT_HAVE_ENDED ? 1 : 0) > r->max_field) {
             r->skip_field = true;
-            drop_field_bytes(r);
-        } else if (ep > r->max_record - b->bytes) {
-            mark(b, CL_REC_TOO_LONG, b->nfields + 1, field_start_line(r, next_line));
-            b->overflow = true;
             drop_field_bytes(r);
         }
     }
@@ -643,35 +664,80 @@ feed(cl_reader *r, const unsigned char *s, size_t n)
 }
 
 /*
- * Parse a whole line s[0, n) (ending in '\n') that holds no quote character,
- * without libcsv. Such a line is only fields between delimiters, and libcsv, with
- * the blank-keeping space callback, would give exactly these: unquoted fields,
- * the row ended by the CR or LF, a blank line passed over. A CR elsewhere ends a
- * row for libcsv, so only a CR just before the LF is taken here. Returns false,
- * having done nothing, for a line this does not handle.
+ * Parse a whole line s[0, n) (ending in '\n') without libcsv, when libcsv is
+ * between records. Fields are unquoted (up to the next delimiter; a quote inside
+ * is data) or quoted on this line ("..." with "" for a quote, closed just before
+ * a delimiter or the line end); libcsv, with the blank-keeping space callback,
+ * gives exactly these. A line this does not handle (a quoted field that goes on
+ * to the next line or past its closing quote, a CR other than just before the LF,
+ * which ends a row for libcsv) is left whole to libcsv: returns false, having
+ * undone the fields it gave (the record being built was empty, as libcsv was
+ * between records).
  */
 static bool
 parse_simple_line(cl_reader *r, const unsigned char *s, size_t n)
 {
+    const unsigned char quote = r->quote, delim = r->delim;
     size_t end = n - 1;
 
     if (end > 0 && s[end - 1] == '\r')
         end--;
-    if (memchr(s, r->quote, end) || memchr(s, '\r', end))
+    if (memchr(s, '\r', end))
         return false;
     if (end == 0)
         return true; /* blank line */
     const unsigned char *p = s, *stop = s + end;
     for (;;) {
-        const unsigned char *d = memchr(p, r->delim, (size_t)(stop - p));
-        r->field_quoted = false;
-        on_field((void *)p, (size_t)((d ? d : stop) - p), r);
-        if (!d)
+        const unsigned char *fs = p, *fe;
+        if (p < stop && *p == quote) {
+            const unsigned char *c = p + 1;
+            bool doubled = false;
+            for (;;) {
+                c = memchr(c, quote, (size_t)(stop - c));
+                if (!c)
+                    goto undo; /* goes on to the next line, or never closes */
+                if (c + 1 < stop && c[1] == quote) {
+                    doubled = true;
+                    c += 2;
+                    continue;
+                }
+                break;
+            }
+            if (c + 1 < stop && c[1] != delim)
+                goto undo; /* libcsv would take what follows into the field */
+            fs = p + 1;
+            fe = c;
+            p = c + 1;
+            if (doubled) { /* every quote inside is one of a pair */
+                unsigned char *o = r->scratch;
+                for (const unsigned char *k = fs; k < fe; k++) {
+                    *o++ = *k;
+                    k += *k == quote;
+                }
+                fs = r->scratch;
+                fe = o;
+            }
+            r->field_quoted = true;
+        } else {
+            fe = memchr(p, delim, (size_t)(stop - p));
+            if (!fe)
+                fe = stop;
+            p = fe;
+            r->field_quoted = false;
+        }
+        on_field((void *)fs, (size_t)(fe - fs), r);
+        if (p == stop)
             break;
-        p = d + 1;
+        p++; /* the delimiter */
     }
     on_row('\n', r);
     return true;
+
+undo:
+    start_slot(r->cur);
+    r->at_field_start = true;
+    r->field_quoted = false;
+    return false;
 }
 
 /* For tests: parse every line with libcsv, to compare with parse_simple_line(). */
@@ -704,7 +770,7 @@ feed_lines(cl_reader *r)
             n = (size_t)(nl - s) + 1;
         int rc = 0;
         bool row_may_end_at_cr = false;
-        /* Most lines of a catalog are simple: skip libcsv's byte-by-byte machine. */
+        /* Most lines of a catalog are simple: skip libcsv's byte-at-a-time machine. */
         if (nl && r->csv.pstate == ROW_NOT_BEGUN && !r->no_fast_path &&
             parse_simple_line(r, s, n)) {
             rc = r->fatal;
@@ -846,8 +912,9 @@ cl_reader_open(cl_reader **out, const char *path, const cl_reader_opts *opts,
     }
 
     r->ibuf = malloc(READ_BLOCK);
+    r->scratch = malloc(FEED_CHUNK);
     r->q = calloc(4, sizeof *r->q);
-    if (!r->ibuf || !r->q)
+    if (!r->ibuf || !r->scratch || !r->q)
         goto nomem;
     r->qcap = 4;
     set_building(r);
@@ -974,6 +1041,7 @@ cl_reader_close(cl_reader *r)
     if (r->obuf != r->ibuf)
         free(r->obuf);
     free(r->ibuf);
+    free(r->scratch);
     for (size_t i = 0; r->q && i < r->qcap; i++) {
         free(r->q[i].fields);
         free(r->q[i].offs);
