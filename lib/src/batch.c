@@ -775,6 +775,7 @@ struct cl_batch {
     size_t merged;
     size_t bytes;
     int tag; /* the caller's: the loader's input file index */
+    uint64_t seq; /* the caller's: the first record's input position */
 };
 
 cl_batch *
@@ -823,6 +824,7 @@ cl_batch_reset(cl_batch *b)
     b->alen = b->garbage = 0;
     b->nrows = b->merged = b->bytes = 0;
     b->tag = 0;
+    b->seq = 0;
     if (b->index)
         memset(b->index, 0, b->icap * sizeof *b->index);
 }
@@ -837,6 +839,18 @@ int
 cl_batch_tag(const cl_batch *b)
 {
     return b->tag;
+}
+
+void
+cl_batch_set_seq(cl_batch *b, uint64_t seq)
+{
+    b->seq = seq;
+}
+
+uint64_t
+cl_batch_seq(const cl_batch *b)
+{
+    return b->seq;
 }
 
 size_t

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "crdbload/batch.h"
+#include "crdbload/checkpoint.h"
 #include "crdbload/error.h"
 #include "crdbload/log.h"
 #include "crdbload/pool.h"
@@ -58,7 +59,69 @@ typedef struct loader {
     cl_batch **cur;      /* each worker's batch being filled */
     int nworkers;
     atomic_bool reject_abort; /* --max-rejects passed or the rejects file failed */
+
+    /* --checkpoint: positions are seqs (see "Checkpoint" below) */
+    cl_ckpt *ckpt;
+    bool resuming;
+    uint64_t resume_seq;   /* records before it were settled by an earlier run */
+    uint64_t cur_min;      /* lowest seq of the batches in cur[]; UINT64_MAX: none */
+    _Atomic uint64_t low;  /* no record below it is held by this thread */
 } loader;
+
+/*
+ * Checkpoint. A record's seq is (input index << 40) | its ordinal in that
+ * input (records read, header excluded): ordered like the input, and mapped
+ * back to a position without any shared table. An ordinal past 2^40 - 1 is
+ * clamped, which only makes the position lag (1e12 records per file first).
+ *
+ * The position saved is the lowest seq of any record not yet settled:
+ * min(low, cl_pool_pending_min()). This thread keeps low = min(first seq of
+ * each batch it is filling, seq of the record in hand) and lowers nothing
+ * but what it holds: a batch leaves cur_min only after cl_pool_submit()
+ * queued it, where the pool counts it until its commit, and a batch that
+ * is dropped (never submitted, or given up) keeps counting forever. The
+ * saver thread reads low first, then the pool: any batch it misses in both
+ * was submitted after it read low, so it holds only records at or above
+ * low. Rows merged away in a batch are covered by that batch's first seq.
+ */
+#define SEQ_ORD_BITS 40
+#define SEQ_ORD_MAX ((UINT64_C(1) << SEQ_ORD_BITS) - 1)
+#define CHECKPOINT_INTERVAL_S 1.0
+
+static uint64_t
+seq_of(size_t file, uint64_t ordinal)
+{
+    if (ordinal > SEQ_ORD_MAX)
+        ordinal = SEQ_ORD_MAX;
+    return ((uint64_t)file << SEQ_ORD_BITS) | ordinal;
+}
+
+/* No record below min(cur_min, next) is in this thread's hands. */
+static void
+publish_low(loader *L, uint64_t next)
+{
+    atomic_store_explicit(&L->low, L->cur_min < next ? L->cur_min : next,
+                          memory_order_release);
+}
+
+/* cl_ckpt_position_fn: the saver thread's, and the final save's. */
+static cl_ckpt_pos
+committed_position(void *ctx)
+{
+    loader *L = ctx;
+    uint64_t m = atomic_load_explicit(&L->low, memory_order_acquire); /* low first */
+    uint64_t pending = L->pool ? cl_pool_pending_min(L->pool) : UINT64_MAX;
+
+    if (pending < m)
+        m = pending;
+    /* The rows rejected below m are settled only once on disk: sync after
+     * m is taken, before the checkpoint that counts them is saved; if that
+     * fails, the position stays where it was. */
+    if (L->rejects && cl_rejects_sync(L->rejects) != 0)
+        return cl_ckpt_saved(L->ckpt);
+    return (cl_ckpt_pos){.file = (size_t)(m >> SEQ_ORD_BITS),
+                         .record = m & SEQ_ORD_MAX};
+}
 
 static const char *const stdin_only[] = {"-"};
 
@@ -82,7 +145,9 @@ reject(loader *L, int file, const cl_field *fields, size_t nfields, uint64_t lin
                display_name(L->paths[file]), line, reason);
     else if (n == MAX_SHOWN_REJECTS + 1)
         cl_log(CL_LOG_WARNING, "more than %d rows rejected; further ones are not shown%s",
-               MAX_SHOWN_REJECTS, cfg->rejects_path ? " (see the rejects file)" : "");
+               MAX_SHOWN_REJECTS,
+               cfg->rejects_path ? " (see the rejects file)"
+                                 : " (--rejects FILE keeps them all)");
     if (L->rejects && cl_rejects_write(L->rejects, fields, nfields, line, reason) != 0) {
         cl_log(CL_LOG_ERROR, "could not write rejects file \"%s\": %s", cfg->rejects_path,
                strerror(errno));
@@ -91,8 +156,9 @@ reject(loader *L, int file, const cl_field *fields, size_t nfields, uint64_t lin
     }
     if (cfg->max_rejects >= 0 && n > (uint64_t)cfg->max_rejects) {
         if (!atomic_exchange(&L->reject_abort, true))
-            cl_log(CL_LOG_ERROR, "more than %lld rows rejected (--max-rejects)",
-                   cfg->max_rejects);
+            cl_log_hint(CL_LOG_ERROR,
+                        "Fix the rows reported above, or raise --max-rejects.",
+                        "more than %lld rows rejected (--max-rejects)", cfg->max_rejects);
         return 1;
     }
     return 0;
@@ -172,6 +238,15 @@ open_input(loader *L, size_t i, cl_reader **out)
     return rc;
 }
 
+/* Percent of input needs the size of every input: one unknown (a pipe,
+ * standard input) makes the total unknown (0) for the whole run. */
+static void
+add_input_size(cl_stats *st, size_t i, uint64_t size)
+{
+    uint64_t total = atomic_load(&st->input_size);
+    atomic_store(&st->input_size, (i == 0 || total > 0) && size > 0 ? total + size : 0);
+}
+
 /*
  * Open every input and read its header, so that a missing file or a header
  * that differs from the first one is a configuration error before anything
@@ -194,6 +269,7 @@ check_inputs(loader *L)
         }
         if (open_input(L, i, &r) != 0)
             return CL_EXIT_CONFIG;
+        add_input_size(L->st, i, cl_reader_input_size(r));
         if (i == 0)
             L->first = r;
         if (cfg->no_header)
@@ -240,6 +316,42 @@ check_inputs(loader *L)
     return CL_EXIT_OK;
 }
 
+/*
+ * Warn once when TLS is up but the server is not authenticated: libpq checks
+ * the chain only when a root certificate is given, and the host name only
+ * under verify-full. verify-ca is the user's explicit choice: no warning.
+ * (An sslrootcert found at libpq's default path is not seen here; the
+ * warning then says more than is true, never less.)
+ */
+static void
+warn_unverified_tls(PGconn *c)
+{
+    PQconninfoOption *opts;
+    const char *mode = NULL, *root = NULL;
+
+    if (!PQsslInUse(c) || !(opts = PQconninfo(c)))
+        return;
+    for (PQconninfoOption *o = opts; o->keyword; o++) {
+        if (strcmp(o->keyword, "sslmode") == 0)
+            mode = o->val;
+        else if (strcmp(o->keyword, "sslrootcert") == 0)
+            root = o->val;
+    }
+    if (mode && (strcmp(mode, "require") == 0 || strcmp(mode, "prefer") == 0 ||
+                 strcmp(mode, "allow") == 0)) {
+        if (root && *root)
+            cl_log(CL_LOG_WARNING,
+                   "the server's host name is not verified (sslmode=%s); use "
+                   "sslmode=verify-full", mode);
+        else
+            cl_log(CL_LOG_WARNING,
+                   "the server's certificate is not verified (sslmode=%s); use "
+                   "sslmode=verify-full with sslrootcert=FILE (the cluster's CA certificate)",
+                   mode);
+    }
+    PQconninfoFree(opts);
+}
+
 static PGconn *
 connect_control(const cl_config *cfg)
 {
@@ -247,8 +359,10 @@ connect_control(const cl_config *cfg)
     const char *vals[] = {cfg->url, "crdbload", NULL};
     PGconn *c = PQconnectdbParams(keys, vals, 1);
 
-    if (c && PQstatus(c) == CONNECTION_OK)
+    if (c && PQstatus(c) == CONNECTION_OK) {
+        warn_unverified_tls(c);
         return c;
+    }
     if (c) {
         /* libpq's message names host and port and never the password */
         char *msg = strdup(PQerrorMessage(c));
@@ -257,8 +371,10 @@ connect_control(const cl_config *cfg)
             while (n && msg[n - 1] == '\n')
                 msg[--n] = '\0';
         }
-        cl_log(CL_LOG_ERROR, "could not connect to the database: %s",
-               msg ? msg : "out of memory");
+        cl_log_hint(CL_LOG_ERROR,
+                    "Check -d/--url (else $DATABASE_URL, else libpq's PGHOST, PGPORT, "
+                    "PGUSER...) and that the server accepts connections from this host.",
+                    "could not connect to the database: %s", msg ? msg : "out of memory");
         free(msg);
         PQfinish(c);
     } else {
@@ -373,9 +489,10 @@ record_bytes(const cl_record *rec)
     return n;
 }
 
-/* Hand worker w's batch to the pool (if it holds rows). */
+/* Hand worker w's batch to the pool (if it holds rows). next: the seq of
+ * the first record not yet in a batch (the checkpoint's low). */
 static int
-flush_batch(loader *L, int w)
+flush_batch(loader *L, int w, uint64_t next)
 {
     cl_batch *b = L->cur[w];
     int rc;
@@ -384,11 +501,19 @@ flush_batch(loader *L, int w)
         return 0;
     L->cur[w] = NULL;
     rc = cl_pool_submit(L->pool, w, b);
-    return rc;
+    if (rc != 0)
+        return rc; /* b is gone unsent: low keeps covering it */
+    /* Queued, so the pool counts it now: this thread may stop counting it. */
+    L->cur_min = UINT64_MAX;
+    for (int i = 0; i < L->nworkers; i++)
+        if (L->cur[i] && cl_batch_seq(L->cur[i]) < L->cur_min)
+            L->cur_min = cl_batch_seq(L->cur[i]);
+    publish_low(L, next);
+    return 0;
 }
 
 static int
-next_batch(loader *L, int w, int file)
+next_batch(loader *L, int w, int file, uint64_t seq)
 {
     cl_batch *b = cl_pool_spare(L->pool);
     if (!b)
@@ -397,6 +522,9 @@ next_batch(loader *L, int w, int file)
     if (!b)
         return CL_ENOMEM;
     cl_batch_set_tag(b, file);
+    cl_batch_set_seq(b, seq); /* its first record, even if merged away later */
+    if (seq < L->cur_min)
+        L->cur_min = seq;
     L->cur[w] = b;
     return 0;
 }
@@ -413,7 +541,7 @@ load_input(loader *L, int file, cl_reader *r, uint64_t bytes_before)
     bool skip_header = !cfg->no_header && file != 0; /* file 0's was read already */
     cl_record rec;
     char why[1024];
-    uint64_t n = 0;
+    uint64_t n = 0, seq = seq_of((size_t)file, 0);
     int rc;
 
     while ((rc = cl_reader_next(r, &rec)) == 1) {
@@ -421,14 +549,21 @@ load_input(loader *L, int file, cl_reader *r, uint64_t bytes_before)
             skip_header = false;
             continue;
         }
+        seq = seq_of((size_t)file, n); /* before the stop: n counts records */
         if (atomic_load_explicit(L->stop, memory_order_relaxed))
             return CL_EINTERRUPTED;
         if (atomic_load_explicit(&L->reject_abort, memory_order_relaxed))
             return CL_EREJECTS;
-        atomic_fetch_add_explicit(&st->rows_read, 1, memory_order_relaxed);
         if ((++n & 1023) == 0)
             atomic_store_explicit(&st->bytes_read, bytes_before + cl_reader_input_pos(r),
                                   memory_order_relaxed);
+        if (seq < L->resume_seq) {
+            /* settled by an earlier run: parsed to be counted, never sent */
+            atomic_fetch_add_explicit(&st->rows_skipped, 1, memory_order_relaxed);
+            continue;
+        }
+        publish_low(L, seq);
+        atomic_fetch_add_explicit(&st->rows_read, 1, memory_order_relaxed);
 
         if (check_record(L, &rec, why, sizeof why) != 0) {
             if (reject(L, file, rec.fields, rec.nfields, rec.line, why) != 0)
@@ -441,9 +576,9 @@ load_input(loader *L, int file, cl_reader *r, uint64_t bytes_before)
         int w = (int)(cl_key_hash(rec.fields, L->plan->key_fields, L->plan->nkeys) %
                       (uint64_t)L->nworkers);
         if (L->cur[w] && cl_batch_full(L->cur[w], record_bytes(&rec)) &&
-            (rc = flush_batch(L, w)) != 0)
+            (rc = flush_batch(L, w, seq)) != 0)
             return rc;
-        if (!L->cur[w] && (rc = next_batch(L, w, file)) != 0)
+        if (!L->cur[w] && (rc = next_batch(L, w, file, seq)) != 0)
             return rc;
         rc = cl_batch_add(L->cur[w], rec.fields, rec.line);
         if (rc < 0)
@@ -459,9 +594,73 @@ load_input(loader *L, int file, cl_reader *r, uint64_t bytes_before)
     }
     /* Batches never span two inputs: a worker's reject must name its file. */
     for (int w = 0; w < L->nworkers && !cfg->dry_run; w++)
-        if ((rc = flush_batch(L, w)) != 0)
+        if ((rc = flush_batch(L, w, seq_of((size_t)file, n))) != 0)
             return rc;
+    if (!cfg->dry_run && seq_of((size_t)file, n) >= L->resume_seq)
+        publish_low(L, seq_of((size_t)file, n));
     return 0;
+}
+
+/*
+ * --checkpoint: check a previous run's against these inputs and settings
+ * (before anything is written: a mismatch is exit 2) and set where to
+ * resume. The settings are what changes which row a record ordinal means,
+ * or where it went.
+ */
+static cl_exit
+open_checkpoint(loader *L)
+{
+    const cl_config *cfg = L->cfg;
+    char settings[1024], err[2048] = "";
+    cl_ckpt_pos pos;
+    int rc;
+
+    snprintf(settings, sizeof settings, "table=%s no_header=%d delimiter=%d quote=%d",
+             cfg->table, cfg->no_header ? 1 : 0, (int)(unsigned char)cfg->delimiter,
+             (int)(unsigned char)cfg->quote);
+    rc = cl_ckpt_open(&L->ckpt, cfg->checkpoint_path, L->paths, L->npaths, settings,
+                      &pos, &L->resuming, err, sizeof err);
+    if (rc != 0) {
+        cl_log(CL_LOG_ERROR, "%s", err[0] ? err : cl_strerror(rc));
+        return rc == CL_ENOMEM ? CL_EXIT_ABORTED : CL_EXIT_CONFIG;
+    }
+    L->resume_seq = seq_of(pos.file, pos.record);
+    atomic_store(&L->low, L->resume_seq);
+    if (L->resuming)
+        cl_log(CL_LOG_INFO,
+               "resuming from checkpoint \"%s\": the first %" PRIu64
+               " records of %s%s were committed by an earlier run",
+               cfg->checkpoint_path, pos.record, display_name(L->paths[pos.file]),
+               pos.file > 0 ? " (and every earlier input)" : "");
+    return CL_EXIT_OK;
+}
+
+/* The end of a run with --checkpoint: removed after success, else saved at
+ * the committed position for a rerun to resume from. */
+static void
+settle_checkpoint(loader *L, bool ok)
+{
+    char err[1024] = "";
+    cl_ckpt_pos pos;
+
+    cl_ckpt_stop(L->ckpt);
+    if (L->cfg->dry_run)
+        return; /* writes nothing, the checkpoint included */
+    if (ok) {
+        if (cl_ckpt_remove(L->ckpt, err, sizeof err) != 0)
+            cl_log(CL_LOG_WARNING, "%s", err);
+        return;
+    }
+    pos = committed_position(L);
+    if (cl_ckpt_save(L->ckpt, pos, err, sizeof err) != 0) {
+        cl_log(CL_LOG_ERROR, "%s", err);
+        pos = cl_ckpt_saved(L->ckpt); /* the older one on disk still holds */
+    }
+    cl_log(CL_LOG_INFO,
+           "checkpoint \"%s\": the first %" PRIu64 " records of %s are committed; "
+           "rerun with the same --checkpoint to resume",
+           cl_ckpt_path(L->ckpt), pos.record,
+           pos.file < L->npaths ? display_name(L->paths[pos.file]) : "the last input");
 }
 
 static void
@@ -492,19 +691,21 @@ run(loader *L)
 
     if ((ex = check_inputs(L)) != CL_EXIT_OK)
         return ex;
-    /* Later inputs add their size when opened: percent is of what is known. */
-    atomic_store(&st->input_size, cl_reader_input_size(L->first));
+    if (cfg->checkpoint_path && (ex = open_checkpoint(L)) != CL_EXIT_OK)
+        return ex;
     if (!cfg->columns && !L->header) {
         /* Every input is empty: a successful run of zero rows. */
         st->status = CL_STATUS_OK;
+        if (L->ckpt)
+            settle_checkpoint(L, true);
         return CL_EXIT_OK;
     }
 
+    st->dialect = cfg->dialect; /* a forced dialect is reported even if connecting fails */
     L->ctl = connect_control(cfg);
     if (!L->ctl)
         return CL_EXIT_ABORTED;
-    dialect = cfg->dialect != CL_DIALECT_AUTO ? cfg->dialect
-                                              : cl_schema_detect_dialect(L->ctl);
+    dialect = cl_dialect_resolve(cfg->dialect, PQparameterStatus(L->ctl, "crdb_version"));
     st->dialect = dialect;
     rc = cl_schema_load(L->ctl, cfg->table, &L->table, err, sizeof err);
     if (rc != 0) {
@@ -520,12 +721,22 @@ run(loader *L)
     if (cfg->rejects_path) {
         const char *const *rnames =
             L->header ? (const char *const *)L->header : (const char *const *)L->names;
+        /* A resumed run appends: the rows the earlier run rejected before
+         * the checkpoint are not read again (checkpoint.h, "Resuming"). */
         rc = cl_rejects_open(&L->rejects, cfg->rejects_path, rnames,
-                             L->header ? L->nheader : L->nnames, err, sizeof err);
+                             L->header ? L->nheader : L->nnames, L->resuming, err,
+                             sizeof err);
         if (rc != 0) {
             cl_log(CL_LOG_ERROR, "%s", err);
             return CL_EXIT_CONFIG;
         }
+    }
+    /* Saved once before any row goes: the file can be written, and a kill
+     * from here on leaves a checkpoint. */
+    if (L->ckpt && !cfg->dry_run &&
+        (rc = cl_ckpt_save(L->ckpt, cl_ckpt_saved(L->ckpt), err, sizeof err)) != 0) {
+        cl_log(CL_LOG_ERROR, "%s", err);
+        return CL_EXIT_CONFIG;
     }
 
     if (cfg->dry_run) {
@@ -549,8 +760,20 @@ run(loader *L)
         PQfinish(L->ctl);
         L->ctl = NULL;
         rc = cl_pool_open(&L->pool, &po, err, sizeof err);
-        if (rc != 0) {
+        if (rc == CL_ECONNECT && strstr(err, "too many")) {
+            char hint[160];
+            snprintf(hint, sizeof hint,
+                     "The server has too few connection slots for -j/--workers %d: "
+                     "lower it, or raise the server's limit.", L->nworkers);
+            cl_log_hint(CL_LOG_ERROR, hint, "%s", err);
+        } else if (rc != 0) {
             cl_log(CL_LOG_ERROR, "%s", err[0] ? err : cl_strerror(rc));
+        }
+        if (rc != 0)
+            return CL_EXIT_ABORTED;
+        if (L->ckpt && cl_ckpt_start(L->ckpt, CHECKPOINT_INTERVAL_S, committed_position,
+                                     L) != 0) {
+            cl_log(CL_LOG_ERROR, "could not start the checkpoint thread");
             return CL_EXIT_ABORTED;
         }
     }
@@ -569,8 +792,6 @@ run(loader *L)
         } else if (open_input(L, i, &r) != 0) {
             rc = CL_EIO;
             break;
-        } else {
-            atomic_fetch_add(&st->input_size, cl_reader_input_size(r));
         }
         rc = load_input(L, (int)i, r, bytes_before);
         bytes_before += cl_reader_input_pos(r);
@@ -598,6 +819,8 @@ run(loader *L)
 
     if (rc == 0 && atomic_load(L->stop))
         rc = CL_EINTERRUPTED;
+    if (L->ckpt)
+        settle_checkpoint(L, rc == 0);
     if (rc != 0) {
         st->status = CL_STATUS_ABORTED;
         return CL_EXIT_ABORTED;
@@ -622,12 +845,14 @@ cl_load_run(const cl_config *cfg, cl_stats *stats, atomic_bool *stop)
     stats->workers = cfg->workers;
     stats->batch_size = cfg->batch_size;
 
+    L.cur_min = UINT64_MAX;
     ex = run(&L);
     if (stats->end_time == 0)
         stats->end_time = cl_now();
     if (ex == CL_EXIT_ABORTED)
         stats->status = CL_STATUS_ABORTED;
 
+    cl_ckpt_free(L.ckpt); /* first: its thread asks the pool */
     cl_pool_close(L.pool);
     for (int w = 0; L.cur && w < L.nworkers; w++)
         cl_batch_free(L.cur[w]);

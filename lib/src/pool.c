@@ -40,7 +40,11 @@
  * wins; from then on workers drop what they dequeue instead of sending it,
  * a retry in progress gives up at its next backoff, and cl_pool_submit()
  * returns the abort code. A statement already on the wire is let finish:
- * its outcome is then known and counted.
+ * its outcome is then known and counted; one still running CANCEL_GRACE_MS
+ * into the abort (a lock wait) is cancelled through PQcancel, which keeps
+ * its outcome known too. Every batch a worker holds counts for
+ * cl_pool_pending_min() until it is committed; one given up counts for
+ * good (--checkpoint).
  *
  * Batches come back. A worker resets each batch it is done with and keeps it
  * on a small shared free list (cl_pool_spare), so a steady run allocates no
@@ -69,6 +73,7 @@
 #define BACKOFF_CAP_MS 5000
 #define SLEEP_SLICE_MS 20    /* how often a backoff looks at stop/abort */
 #define SUBMIT_POLL_MS 100   /* how often a blocked submit looks at stop */
+#define CANCEL_GRACE_MS 5000 /* aborting: a statement running longer is cancelled */
 #define MAX_CONN_PARAMS 6
 
 typedef struct worker {
@@ -85,6 +90,10 @@ typedef struct worker {
     cl_batch **ring;
     size_t head, count, cap;
     bool closing;
+    uint64_t busy_seq;  /* seq of the batch being sent, UINT64_MAX: none */
+    uint64_t given_up;  /* lowest seq of a batch dropped or failed, or UINT64_MAX */
+    PGcancel *cancel;   /* for conn's backend; cancel_stuck() borrows it */
+    atomic_bool done;   /* the thread is past its loop: join will not wait */
 
     /* Owned by the worker thread once started. */
     PGconn *conn;
@@ -96,6 +105,7 @@ typedef struct worker {
     int nprepared;
     uint64_t rng;
     bool retried_40003; /* the current batch was already counted as such */
+    int cancel_pid;     /* backend that w->cancel was made for */
 } worker;
 
 struct cl_pool {
@@ -372,6 +382,18 @@ execute(worker *w, const cl_batch *b, size_t first, size_t n, bool top, PGresult
     *res = NULL;
     if (cl_plan_bind(plan, b, first, n, &w->bind) != 0)
         return CL_ENOMEM;
+    if (PQbackendPID(w->conn) != w->cancel_pid) {
+        /* A new session: cancel_stuck() must reach this backend. */
+        PGcancel *c = PQgetCancel(w->conn), *old;
+        if (!c)
+            return CL_ENOMEM;
+        pthread_mutex_lock(&w->mu);
+        old = w->cancel; /* NULL while borrowed: the borrower frees it */
+        w->cancel = c;
+        pthread_mutex_unlock(&w->mu);
+        PQfreeCancel(old);
+        w->cancel_pid = PQbackendPID(w->conn);
+    }
 
     if (top) {
         /* UNNEST's text does not depend on the row count: one shape. */
@@ -499,9 +521,16 @@ send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top)
             klass = cl_retry_classify(sqlstate, message,
                                       PQstatus(w->conn) == CONNECTION_BAD);
             if (klass == CL_ERRCLASS_FATAL) {
-                set_abort(p, CL_EDB, "%s%s%s%s%s%s%s", sqlstate, *sqlstate ? ": " : "", message,
-                          detail ? "\nDetail: " : "", detail ? detail : "",
-                          hint ? "\nHint: " : "", hint ? hint : "");
+                uint64_t lo, hi;
+
+                /* where: the rows and the server; the server's own words follow */
+                line_range(b, first, n, &lo, &hi);
+                set_abort(p, CL_EDB,
+                          "a batch of %zu rows (lines %" PRIu64 "..%" PRIu64 ") failed on "
+                          "server %s:%s: %s%s%s%s%s%s%s",
+                          n, lo, hi, PQhost(w->conn), PQport(w->conn), sqlstate,
+                          *sqlstate ? ": " : "", message, detail ? "\nDetail: " : "",
+                          detail ? detail : "", hint ? "\nHint: " : "", hint ? hint : "");
                 PQclear(res);
                 return CL_EDB;
             }
@@ -523,8 +552,10 @@ send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top)
             line_range(b, first, n, &lo, &hi);
             set_abort(p, CL_ERETRIES,
                       "retries exhausted for a batch of %zu rows (lines %" PRIu64 "..%" PRIu64
-                      "): %s%s%s",
-                      n, lo, hi, sqlstate, *sqlstate ? ": " : "", message);
+                      "): %s%s%s\nDetail: Server %s:%s, %d retries.\nHint: The error is "
+                      "transient but persisted: check the server, or raise --max-retries.",
+                      n, lo, hi, sqlstate, *sqlstate ? ": " : "", message, PQhost(w->conn),
+                      PQport(w->conn), p->o.max_retries);
             return aborted(p);
         }
         cl_stats_add_retry(st, *sqlstate ? sqlstate : "08006");
@@ -575,17 +606,27 @@ worker_main(void *arg)
         b = w->ring[w->head];
         w->head = (w->head + 1) % w->cap;
         w->count--;
+        /* Pending without a gap: from the ring straight to busy, in one
+         * critical section (cl_pool_pending_min). */
+        w->busy_seq = cl_batch_seq(b);
         pthread_cond_signal(&w->not_full);
         pthread_mutex_unlock(&w->mu);
 
+        bool settled = cl_batch_rows(b) == 0;
         if (!aborted(p) && stop_requested(p))
             set_abort(p, CL_EINTERRUPTED, "interrupted");
-        if (!aborted(p) && cl_batch_rows(b) > 0) {
+        if (!aborted(p) && !settled) {
             w->retried_40003 = false;
-            send_rows(w, b, 0, cl_batch_rows(b), true);
+            settled = send_rows(w, b, 0, cl_batch_rows(b), true) == 0;
         }
+        pthread_mutex_lock(&w->mu);
+        if (!settled && w->busy_seq < w->given_up)
+            w->given_up = w->busy_seq; /* some of its rows may be uncommitted */
+        w->busy_seq = UINT64_MAX;
+        pthread_mutex_unlock(&w->mu);
         recycle(p, b);
     }
+    atomic_store(&w->done, true);
     return NULL;
 }
 
@@ -621,6 +662,8 @@ init_worker(cl_pool *p, worker *w, int id)
     }
     pthread_condattr_destroy(&ca);
     w->inited = true;
+    w->busy_seq = UINT64_MAX;
+    w->given_up = UINT64_MAX;
     w->cap = p->depth;
     w->ring = calloc(w->cap, sizeof *w->ring);
     return w->ring ? 0 : CL_ENOMEM;
@@ -745,6 +788,65 @@ cl_pool_spare(cl_pool *p)
     return b;
 }
 
+/* Ask the server to cancel the statement of every worker holding a batch.
+ * The handle is borrowed out of the worker's hands, so that PQcancel (a
+ * network round trip) runs without a lock and the worker may replace it
+ * meanwhile. A cancelled statement fails (57014) or had committed: either
+ * way its outcome is known and counted. */
+static void
+cancel_stuck(cl_pool *p)
+{
+    char errbuf[256];
+
+    for (int i = 0; i < p->n; i++) {
+        worker *w = &p->w[i];
+        PGcancel *c = NULL;
+
+        if (!w->inited)
+            continue;
+        pthread_mutex_lock(&w->mu);
+        if (w->busy_seq != UINT64_MAX) {
+            c = w->cancel;
+            w->cancel = NULL;
+        }
+        pthread_mutex_unlock(&w->mu);
+        if (!c)
+            continue;
+        PQcancel(c, errbuf, sizeof errbuf);
+        pthread_mutex_lock(&w->mu);
+        if (!w->cancel) {
+            w->cancel = c;
+            c = NULL;
+        }
+        pthread_mutex_unlock(&w->mu);
+        PQfreeCancel(c); /* the worker made a newer one meanwhile */
+    }
+}
+
+/* Wait for the workers to be done. Once the run is aborting, a statement
+ * still running after CANCEL_GRACE_MS (a lock wait, a stalled server) is
+ * cancelled, again every grace period: settling takes bounded time. */
+static void
+wait_settled(cl_pool *p)
+{
+    double since = 0;
+
+    for (;;) {
+        bool all = true;
+        for (int i = 0; i < p->n && all; i++)
+            all = !p->w[i].started || atomic_load(&p->w[i].done);
+        if (all)
+            return;
+        if (since == 0 && (aborted(p) || stop_requested(p)))
+            since = cl_now();
+        if (since > 0 && cl_now() - since >= CANCEL_GRACE_MS / 1000.0) {
+            cancel_stuck(p);
+            since = cl_now();
+        }
+        sleep_ms(SLEEP_SLICE_MS);
+    }
+}
+
 int
 cl_pool_finish(cl_pool *p)
 {
@@ -760,6 +862,7 @@ cl_pool_finish(cl_pool *p)
         pthread_cond_signal(&w->not_empty);
         pthread_mutex_unlock(&w->mu);
     }
+    wait_settled(p);
     for (int i = 0; i < p->n; i++) {
         if (p->w[i].started)
             pthread_join(p->w[i].thread, NULL);
@@ -771,6 +874,33 @@ cl_pool_finish(cl_pool *p)
     p->finished = true;
     p->result = aborted(p);
     return p->result;
+}
+
+uint64_t
+cl_pool_pending_min(cl_pool *p)
+{
+    uint64_t min = UINT64_MAX;
+
+    /* One worker at a time: a worker's minimum only grows, and batches
+     * enter only through submit, which the caller accounts for. */
+    for (int i = 0; i < p->n; i++) {
+        worker *w = &p->w[i];
+
+        if (!w->inited)
+            continue;
+        pthread_mutex_lock(&w->mu);
+        if (w->busy_seq < min)
+            min = w->busy_seq;
+        if (w->given_up < min)
+            min = w->given_up;
+        for (size_t j = 0; j < w->count; j++) {
+            uint64_t s = cl_batch_seq(w->ring[(w->head + j) % w->cap]);
+            if (s < min)
+                min = s;
+        }
+        pthread_mutex_unlock(&w->mu);
+    }
+    return min;
 }
 
 const char *
@@ -800,6 +930,7 @@ cl_pool_close(cl_pool *p)
         free(w->port);
         free(w->hostaddr);
         cl_bind_free(&w->bind);
+        PQfreeCancel(w->cancel);
     }
     for (size_t i = 0; i < p->nspare; i++)
         cl_batch_free(p->spare[i]);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crdbload/error.h"
 
@@ -33,7 +34,7 @@ write_field(FILE *f, const char *data, size_t len, int last)
 
 int
 cl_rejects_open(cl_rejects **out, const char *path, const char *const *names,
-                size_t nnames, char *err, size_t errlen)
+                size_t nnames, bool append, char *err, size_t errlen)
 {
     cl_rejects *r = calloc(1, sizeof *r);
     int rc = 0;
@@ -41,7 +42,7 @@ cl_rejects_open(cl_rejects **out, const char *path, const char *const *names,
     *out = NULL;
     if (!r)
         return CL_ENOMEM;
-    r->f = fopen(path, "w");
+    r->f = fopen(path, append ? "a" : "w");
     if (!r->f) {
         snprintf(err, errlen, "could not open rejects file \"%s\": %s", path,
                  strerror(errno));
@@ -49,12 +50,14 @@ cl_rejects_open(cl_rejects **out, const char *path, const char *const *names,
         return CL_EIO;
     }
     pthread_mutex_init(&r->lock, NULL);
-    for (size_t i = 0; i < nnames && rc == 0; i++)
+    /* An earlier run's file has its header: no second one. */
+    bool header = !(append && fseeko(r->f, 0, SEEK_END) == 0 && ftello(r->f) > 0);
+    for (size_t i = 0; header && i < nnames && rc == 0; i++)
         rc = write_field(r->f, names[i] ? names[i] : "-", strlen(names[i] ? names[i] : "-"),
                          0);
-    if (rc == 0)
+    if (rc == 0 && header)
         rc = write_field(r->f, "line", 4, 0);
-    if (rc == 0)
+    if (rc == 0 && header)
         rc = write_field(r->f, "error", 5, 1);
     if (rc != 0 || fflush(r->f) != 0) {
         snprintf(err, errlen, "could not write rejects file \"%s\": %s", path,
@@ -85,6 +88,17 @@ cl_rejects_write(cl_rejects *r, const cl_field *fields, size_t nfields, uint64_t
         rc = -1;
     pthread_mutex_unlock(&r->lock);
     return rc == 0 ? 0 : CL_EIO;
+}
+
+int
+cl_rejects_sync(cl_rejects *r)
+{
+    int rc;
+
+    pthread_mutex_lock(&r->lock);
+    rc = fflush(r->f) == 0 && fsync(fileno(r->f)) == 0 ? 0 : CL_EIO;
+    pthread_mutex_unlock(&r->lock);
+    return rc;
 }
 
 void

@@ -122,6 +122,12 @@ uint64_t cl_batch_line(const cl_batch *b, size_t row);
 void cl_batch_set_tag(cl_batch *b, int tag);
 int cl_batch_tag(const cl_batch *b);
 
+/* The caller's ordering number of the batch's first record (the loader: its
+ * input position, for --checkpoint; it stays the first record's even when a
+ * later row replaces that one); 0 for a new or reset batch. */
+void cl_batch_set_seq(cl_batch *b, uint64_t seq);
+uint64_t cl_batch_seq(const cl_batch *b);
+
 /* Empty the batch for reuse, keeping its memory. */
 void cl_batch_reset(cl_batch *b);
 void cl_batch_free(cl_batch *b);

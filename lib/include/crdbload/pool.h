@@ -60,9 +60,22 @@ cl_batch *cl_pool_spare(cl_pool *p);
 
 /*
  * Wait until every queued batch is settled (sent, or given up after an
- * abort) and stop the workers. Returns 0 or the first fatal CL_E* code.
+ * abort) and stop the workers. Once aborting, a statement still running
+ * after a grace period (5 s) is cancelled, so this returns in bounded time
+ * while the server answers. Returns 0 or the first fatal CL_E* code.
  */
 int cl_pool_finish(cl_pool *p);
+
+/*
+ * The smallest cl_batch_seq() of the batches the pool holds unsettled:
+ * queued, being sent, or given up (dropped or failed after an abort: those
+ * count for good, since their rows are not all committed). UINT64_MAX when
+ * there is none. A batch counts from inside cl_pool_submit() until after
+ * its statement committed, so a caller that submits from one thread and
+ * asks from another must count a batch itself until submit returns.
+ * Thread-safe; --checkpoint's position is built on it.
+ */
+uint64_t cl_pool_pending_min(cl_pool *p);
 
 /* The message of the fatal error, or "" ; borrowed. */
 const char *cl_pool_error(const cl_pool *p);

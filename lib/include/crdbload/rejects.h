@@ -9,6 +9,7 @@
 #ifndef CRDBLOAD_REJECTS_H
 #define CRDBLOAD_REJECTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,13 +17,19 @@
 
 typedef struct cl_rejects cl_rejects;
 
-/* Create path with the header row. 0, or CL_EIO with the reason in err. */
+/* Create path with the header row; with append (a resumed run), add to it
+ * instead, the header only if it is empty. 0, or CL_EIO with the reason in
+ * err. */
 int cl_rejects_open(cl_rejects **out, const char *path, const char *const *names,
-                    size_t nnames, char *err, size_t errlen);
+                    size_t nnames, bool append, char *err, size_t errlen);
 
 /* Append one rejected row. Thread-safe. 0 or CL_EIO. */
 int cl_rejects_write(cl_rejects *r, const cl_field *fields, size_t nfields,
                      uint64_t line, const char *error);
+
+/* Make what was written durable (fsync): before a checkpoint that counts
+ * those rows as settled is saved. Thread-safe. 0 or CL_EIO. */
+int cl_rejects_sync(cl_rejects *r);
 
 void cl_rejects_close(cl_rejects *r);
 
