@@ -3,7 +3,9 @@
  * descriptions in one column, defaults in parentheses), --version and the
  * "Try ..." line. The defaults printed come from config.h and
  * cl_config_init(); the options listed must match long_options[] in args.c
- * (tests/cli/cases.tsv checks that every long option appears here).
+ * (tests/cli/cases.tsv checks that every long option appears here;
+ * tests/cli/man_sync.sh that cmd/crdbload.1 lists the same options and
+ * defaults).
  */
 #include "help.h"
 
@@ -127,7 +129,8 @@ help_usage(FILE *f)
     fprintf(f, "\nOutput options:\n");
     option(f, "    --rejects=FILE",
            "write rejected rows to FILE (CSV, with their\n"
-           "line and error)");
+           "line and error); a resumed --checkpoint run\n"
+           "appends to it");
     option(f, "    --progress=MODE",
            "auto, bar, log, json or none (default: auto,\n"
            "a bar on a terminal and log lines otherwise)");
@@ -135,7 +138,7 @@ help_usage(FILE *f)
            "seconds between progress lines (default: %g)", d.progress_interval);
     option(f, "    --summary-json=FILE",
            "write the summary as JSON to FILE (- for stdout)");
-    option(f, "-q, --quiet", "print errors only");
+    option(f, "-q, --quiet", "print errors only: no progress, no summary");
 
     fprintf(f, "\nConnection options:\n");
     option(f, "-d, --url=URL",

@@ -7,6 +7,10 @@
 
 static atomic_int max_level = CL_LOG_INFO;
 
+/* Columns of a progress bar on stderr's current line; written and read with
+ * stderr locked, atomic only so that a racy read is still defined. */
+static atomic_int bar_width;
+
 static const char *const prefix[] = {"error: ", "warning: ", ""};
 
 void
@@ -15,19 +19,41 @@ cl_log_set_level(cl_log_level max)
     atomic_store(&max_level, (int)max);
 }
 
+void
+cl_log_set_bar_width(int columns)
+{
+    atomic_store_explicit(&bar_width, columns, memory_order_relaxed);
+}
+
+int
+cl_log_bar_width(void)
+{
+    return atomic_load_explicit(&bar_width, memory_order_relaxed);
+}
+
 static void
-vlog(cl_log_level level, const char *detail, const char *fmt, va_list ap)
+vlog(cl_log_level level, const char *label, const char *extra, const char *fmt,
+     va_list ap)
 {
     char msg[4096];
+    int bar;
 
     if ((int)level > atomic_load(&max_level))
         return;
     vsnprintf(msg, sizeof msg, fmt, ap);
-    /* One call, so that lines of concurrent threads do not interleave. */
-    if (detail)
-        fprintf(stderr, "crdbload: %s%s\nDetail: %s\n", prefix[level], msg, detail);
+    /* One fprintf under the stream's lock, so that lines of concurrent
+     * threads (and the bar) do not interleave. */
+    flockfile(stderr);
+    bar = cl_log_bar_width();
+    if (bar > 0) {
+        fprintf(stderr, "\r%*s\r", bar, "");
+        cl_log_set_bar_width(0);
+    }
+    if (extra)
+        fprintf(stderr, "crdbload: %s%s\n%s: %s\n", prefix[level], msg, label, extra);
     else
         fprintf(stderr, "crdbload: %s%s\n", prefix[level], msg);
+    funlockfile(stderr);
 }
 
 void
@@ -35,7 +61,7 @@ cl_log(cl_log_level level, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vlog(level, NULL, fmt, ap);
+    vlog(level, NULL, NULL, fmt, ap);
     va_end(ap);
 }
 
@@ -44,6 +70,15 @@ cl_log_detail(cl_log_level level, const char *detail, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vlog(level, detail, fmt, ap);
+    vlog(level, "Detail", detail, fmt, ap);
+    va_end(ap);
+}
+
+void
+cl_log_hint(cl_log_level level, const char *hint, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlog(level, "Hint", hint, fmt, ap);
     va_end(ap);
 }

@@ -153,7 +153,23 @@ status_name(cl_run_status st)
     return "aborted";
 }
 
+/* What the status means, for the human summary. */
+static const char *
+status_words(cl_run_status st)
+{
+    switch (st) {
+    case CL_STATUS_OK:
+        return "every row read was written, unchanged or merged";
+    case CL_STATUS_REJECTS:
+        return "finished, some rows were rejected";
+    case CL_STATUS_ABORTED:
+        break;
+    }
+    return "stopped early; the counts are of what was committed";
+}
+
 #define LOAD(field) atomic_load_explicit(&s->field, memory_order_relaxed)
+#define ULL(field) ((unsigned long long)LOAD(field))
 
 static double
 elapsed(const cl_stats *s)
@@ -163,98 +179,122 @@ elapsed(const cl_stats *s)
     return e > 0 ? e : 0;
 }
 
-void
-cl_stats_print_summary(cl_stats *s, FILE *f)
+/* The figures derived from the counters, computed once for both outputs. */
+typedef struct derived {
+    double secs, rows_per_s, mb_per_s, p50, p99, max;
+} derived;
+
+static void
+derive(cl_stats *s, derived *d)
 {
-    double secs = elapsed(s);
-    double rate = secs > 0 ? (double)LOAD(rows_read) / secs : 0;
-    double mbs = secs > 0 ? (double)LOAD(bytes_read) / 1e6 / secs : 0;
-    char retries[512] = "";
+    d->secs = elapsed(s);
+    d->rows_per_s = d->secs > 0 ? (double)LOAD(rows_read) / d->secs : 0;
+    d->mb_per_s = d->secs > 0 ? (double)LOAD(bytes_read) / 1e6 / d->secs : 0;
+    d->p50 = cl_stats_latency_ms(s, 50);
+    d->p99 = cl_stats_latency_ms(s, 99);
+    d->max = (double)LOAD(latency_max_us) / 1000.0;
+}
+
+/* "40001 3, 08006 1": the retries by SQLSTATE, in the order first seen. */
+static void
+format_by_sqlstate(cl_stats *s, char *buf, size_t len, const char *fmt, const char *sep)
+{
     size_t off = 0;
 
+    buf[0] = '\0';
     for (int i = 0; i < CL_STATS_MAX_SQLSTATES; i++) {
         uint64_t code = atomic_load(&s->by_sqlstate[i].code);
         char name[6];
         int n;
+
         if (code == 0)
             break;
         unpack_sqlstate(code, name);
-        n = snprintf(retries + off, sizeof retries - off, "%s%s %llu", off ? ", " : " (",
-                     name, (unsigned long long)LOAD(by_sqlstate[i].count));
-        if (n < 0 || (size_t)n >= sizeof retries - off)
+        n = snprintf(buf + off, len - off, "%s", off ? sep : "");
+        if (n < 0 || (size_t)n >= len - off)
             break;
         off += (size_t)n;
+        n = snprintf(buf + off, len - off, fmt, name, ULL(by_sqlstate[i].count));
+        if (n < 0 || (size_t)n >= len - off) {
+            buf[off] = '\0';
+            break;
+        }
+        off += (size_t)n;
     }
-    if (off && off + 2 < sizeof retries)
-        strcat(retries, ")");
+}
 
+void
+cl_stats_print_summary(cl_stats *s, FILE *f)
+{
+    derived d;
+    char by[512], retries[600], skipped[64] = "";
+
+    derive(s, &d);
+    format_by_sqlstate(s, by, sizeof by, "%s %llu", ", ");
+    if (by[0])
+        snprintf(retries, sizeof retries, "%llu (%s)", ULL(retries), by);
+    else
+        snprintf(retries, sizeof retries, "%llu", ULL(retries));
+    if (LOAD(batches_retried_40003) > 0) {
+        size_t n = strlen(retries);
+        snprintf(retries + n, sizeof retries - n, "; %llu batches re-sent after 40003",
+                 ULL(batches_retried_40003));
+    }
+    if (LOAD(rows_skipped) > 0)
+        snprintf(skipped, sizeof skipped, "  rows skipped:      %llu (committed earlier)\n",
+                 ULL(rows_skipped));
+
+    /* one fprintf: the lines stay together among other threads' messages */
     fprintf(f,
-            "crdbload: summary%s: %s\n"
+            "crdbload: summary%s: %s (%s)\n"
             "  files:             %d\n"
             "  rows read:         %llu\n"
             "  rows written:      %llu\n"
             "  rows unchanged:    %llu\n"
             "  rows rejected:     %llu\n"
             "  duplicates merged: %llu\n"
-            "  rows skipped:      %llu (committed by an earlier run)\n"
-            "  batches:           %llu, retries %llu%s, 40003 re-sent %llu, reconnects %llu\n"
-            "  bytes read:        %llu\n"
+            "%s"
+            "  batches:           %llu\n"
+            "  retries:           %s\n"
+            "  reconnects:        %llu\n"
+            "  bytes read:        %llu (%.2f MB)\n"
             "  elapsed:           %.2f s\n"
             "  throughput:        %.0f rows/s, %.2f MB/s\n"
             "  batch latency:     p50 %.1f ms, p99 %.1f ms, max %.1f ms\n"
             "  dialect %s, workers %d, batch size %d\n",
             s->dry_run ? " (dry run, nothing written)" : "", status_name(s->status),
-            s->files, (unsigned long long)LOAD(rows_read),
-            (unsigned long long)LOAD(rows_written), (unsigned long long)LOAD(rows_unchanged),
-            (unsigned long long)LOAD(rows_rejected),
-            (unsigned long long)LOAD(duplicates_merged),
-            (unsigned long long)LOAD(rows_skipped), (unsigned long long)LOAD(batches),
-            (unsigned long long)LOAD(retries), retries,
-            (unsigned long long)LOAD(batches_retried_40003),
-            (unsigned long long)LOAD(reconnects), (unsigned long long)LOAD(bytes_read),
-            secs, rate, mbs, cl_stats_latency_ms(s, 50), cl_stats_latency_ms(s, 99),
-            (double)LOAD(latency_max_us) / 1000.0, cl_dialect_name(s->dialect), s->workers,
-            s->batch_size);
+            status_words(s->status), s->files, ULL(rows_read), ULL(rows_written),
+            ULL(rows_unchanged), ULL(rows_rejected), ULL(duplicates_merged), skipped,
+            ULL(batches), retries, ULL(reconnects), ULL(bytes_read),
+            (double)LOAD(bytes_read) / 1e6, d.secs, d.rows_per_s, d.mb_per_s, d.p50, d.p99,
+            d.max, cl_dialect_name(s->dialect), s->workers, s->batch_size);
 }
 
 int
 cl_stats_write_json(cl_stats *s, FILE *f)
 {
-    double secs = elapsed(s);
-    int first = 1;
+    derived d;
+    char by[1024], dialect[32] = "null";
 
+    derive(s, &d);
+    /* SQLSTATEs are [0-9A-Z] (or "none"): nothing to escape */
+    format_by_sqlstate(s, by, sizeof by, "\"%s\":%llu", ",");
+    if (s->dialect != CL_DIALECT_AUTO) /* unknown until connected: null */
+        snprintf(dialect, sizeof dialect, "\"%s\"", cl_dialect_name(s->dialect));
     fprintf(f,
             "{\"status\":\"%s\",\"files\":%d,\"rows_read\":%llu,\"rows_written\":%llu,"
             "\"rows_unchanged\":%llu,\"rows_rejected\":%llu,\"duplicates_merged\":%llu,"
             "\"rows_skipped\":%llu,\"batches\":%llu,\"retries\":%llu,"
-            "\"retries_by_sqlstate\":{",
-            status_name(s->status), s->files, (unsigned long long)LOAD(rows_read),
-            (unsigned long long)LOAD(rows_written), (unsigned long long)LOAD(rows_unchanged),
-            (unsigned long long)LOAD(rows_rejected),
-            (unsigned long long)LOAD(duplicates_merged),
-            (unsigned long long)LOAD(rows_skipped), (unsigned long long)LOAD(batches),
-            (unsigned long long)LOAD(retries));
-    for (int i = 0; i < CL_STATS_MAX_SQLSTATES; i++) {
-        uint64_t code = atomic_load(&s->by_sqlstate[i].code);
-        char name[6];
-        if (code == 0)
-            break;
-        unpack_sqlstate(code, name);
-        fprintf(f, "%s\"%s\":%llu", first ? "" : ",", name,
-                (unsigned long long)LOAD(by_sqlstate[i].count));
-        first = 0;
-    }
-    fprintf(f,
-            "},\"batches_retried_40003\":%llu,\"reconnects\":%llu,\"bytes_read\":%llu,"
-            "\"elapsed_s\":%.3f,\"rows_per_s\":%.1f,\"mb_per_s\":%.3f,"
+            "\"retries_by_sqlstate\":{%s},\"batches_retried_40003\":%llu,"
+            "\"reconnects\":%llu,\"bytes_read\":%llu,\"elapsed_s\":%.3f,"
+            "\"rows_per_s\":%.1f,\"mb_per_s\":%.3f,"
             "\"batch_latency_ms\":{\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f},"
-            "\"dialect\":\"%s\",\"workers\":%d,\"batch_size\":%d,\"dry_run\":%s}\n",
-            (unsigned long long)LOAD(batches_retried_40003),
-            (unsigned long long)LOAD(reconnects), (unsigned long long)LOAD(bytes_read), secs,
-            secs > 0 ? (double)LOAD(rows_read) / secs : 0,
-            secs > 0 ? (double)LOAD(bytes_read) / 1e6 / secs : 0,
-            cl_stats_latency_ms(s, 50), cl_stats_latency_ms(s, 99),
-            (double)LOAD(latency_max_us) / 1000.0, cl_dialect_name(s->dialect), s->workers,
-            s->batch_size, s->dry_run ? "true" : "false");
+            "\"dialect\":%s,\"workers\":%d,\"batch_size\":%d,\"dry_run\":%s}\n",
+            status_name(s->status), s->files, ULL(rows_read), ULL(rows_written),
+            ULL(rows_unchanged), ULL(rows_rejected), ULL(duplicates_merged),
+            ULL(rows_skipped), ULL(batches), ULL(retries), by, ULL(batches_retried_40003),
+            ULL(reconnects), ULL(bytes_read), d.secs, d.rows_per_s, d.mb_per_s, d.p50,
+            d.p99, d.max, dialect, s->workers, s->batch_size,
+            s->dry_run ? "true" : "false");
     return (fflush(f) == 0 && !ferror(f)) ? 0 : CL_EIO;
 }

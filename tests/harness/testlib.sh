@@ -12,14 +12,11 @@
 #                                $TMP/loader.out and $TMP/loader.err
 #   pgctl ARGS...                pg_ctl on the test cluster as its owner, e.g.
 #                                pgctl restart -m fast
-#   check DESC CMD...            passes when CMD exits 0
-#   check_eq DESC ACTUAL EXPECTED
-#   check_match DESC STRING REGEX   (bash =~, extended regex)
-#   finish                       print "N passed, M failed"; exit 1 if any
-#                                check failed or none ran
+#   ok, fail, check, check_eq, check_match, finish   from checks.sh
 #
 # $TMP is a scratch dir inside the cluster's temp dir, removed with it.
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/checks.sh"
 
 [ -n "${PGURL:-}" ] || {
     echo "testlib: PGURL is not set; run the test under tests/harness/with_pg.sh" >&2
@@ -28,8 +25,6 @@ set -uo pipefail
 : "${FIXTURES:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../fixtures" && pwd)}"
 TMP=$(mktemp -d "${PG_TMP:-/tmp}/test.XXXXXX") || exit 1
 chmod 755 "$TMP"
-tl_passed=0
-tl_failed=0
 loader_rc=
 
 q() {
@@ -52,47 +47,3 @@ pgctl() {
     (cd "$PG_TMP" && $PG_AS "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PG_LOG" -w "$@")
 }
 
-tl_pass() {
-    tl_passed=$((tl_passed + 1))
-    echo "ok - $1"
-}
-
-tl_fail() {
-    tl_failed=$((tl_failed + 1))
-    echo "FAIL - $1"
-    shift
-    [ $# -gt 0 ] && printf '  %s\n' "$@"
-    return 0
-}
-
-check() {
-    local desc=$1
-    shift
-    if "$@" >"$TMP/check.out" 2>&1; then
-        tl_pass "$desc"
-    else
-        tl_fail "$desc" "command failed (exit $?): $*" "$(tail -n 20 "$TMP/check.out")"
-    fi
-}
-
-check_eq() {
-    if [ "$2" == "$3" ]; then
-        tl_pass "$1"
-    else
-        tl_fail "$1" "expected: $3" "actual:   $2"
-    fi
-}
-
-check_match() {
-    if [[ "$2" =~ $3 ]]; then
-        tl_pass "$1"
-    else
-        tl_fail "$1" "expected to match: $3" "actual: $2"
-    fi
-}
-
-finish() {
-    echo "$tl_passed passed, $tl_failed failed"
-    [ "$tl_failed" -eq 0 ] && [ "$tl_passed" -gt 0 ] && exit 0
-    exit 1
-}

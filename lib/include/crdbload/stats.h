@@ -75,7 +75,9 @@ double cl_stats_latency_ms(const cl_stats *s, double pct);
 /* The human summary (stderr in the CLI). */
 void cl_stats_print_summary(cl_stats *s, FILE *f);
 
-/* The --summary-json object, one line, keys as SPEC.md lists. 0 or CL_EIO. */
+/* The --summary-json object, one line: the keys SPEC.md lists, then
+ * batches_retried_40003 and dry_run; dialect is null when the run ended
+ * before it was known. 0 or CL_EIO. */
 int cl_stats_write_json(cl_stats *s, FILE *f);
 
 const char *cl_dialect_name(cl_dialect d);
