@@ -442,8 +442,15 @@ cl_table_describe(const cl_table *t)
 }
 
 cl_dialect
+cl_dialect_resolve(cl_dialect requested, const char *crdb_version)
+{
+    if (requested != CL_DIALECT_AUTO)
+        return requested;
+    return crdb_version ? CL_DIALECT_COCKROACH : CL_DIALECT_POSTGRES;
+}
+
+cl_dialect
 cl_schema_detect_dialect(PGconn *conn)
 {
-    return PQparameterStatus(conn, "crdb_version") ? CL_DIALECT_COCKROACH
-                                                   : CL_DIALECT_POSTGRES;
+    return cl_dialect_resolve(CL_DIALECT_AUTO, PQparameterStatus(conn, "crdb_version"));
 }

@@ -87,4 +87,11 @@ char *cl_table_describe(const cl_table *t);
  */
 cl_dialect cl_schema_detect_dialect(PGconn *conn);
 
+/*
+ * The dialect a run uses: requested unless it is CL_DIALECT_AUTO, else
+ * CockroachDB exactly when the server reported crdb_version (NULL when it
+ * did not: PQparameterStatus's answer for an unknown parameter).
+ */
+cl_dialect cl_dialect_resolve(cl_dialect requested, const char *crdb_version);
+
 #endif
