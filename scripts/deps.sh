@@ -3,8 +3,8 @@
 # fresh Debian 12: compiler and CMake, libpq, libcsv, zlib, OpenSSL, the
 # PostgreSQL server binaries (tests/harness/with_pg.sh runs its own private
 # clusters; the Debian "main" cluster, should the package create and start
-# one, is never used), valgrind, and the tools the harness uses (runuser,
-# ss, ps, gzip).
+# one, is never used), valgrind, clang with libFuzzer (tests/fuzz), and the
+# tools the harness uses (runuser, ss, ps, gzip, openssl, GNU time).
 #
 # apt-get update and install always run, so a missing package is never hidden
 # by what happens to be on the machine already; both are quick when it is.
@@ -16,6 +16,10 @@ packages=(
     libpq-dev libcsv-dev zlib1g-dev libssl-dev
     postgresql postgresql-contrib
     valgrind ca-certificates procps iproute2 util-linux gzip
+    openssl # the CLI: tests/integration/tls.sh makes its CA and certificates
+    bsdutils groff-base # script(1): a pseudo-terminal for the progress bar test; the man page test
+    time # GNU time: peak RSS of crdbload on a 50 MB field (tests/integration/bad_inputs.sh)
+    clang libclang-rt-dev # libFuzzer and its sanitizers (tests/fuzz, scripts/fuzz.sh)
 )
 
 if [ "$(id -u)" = 0 ]; then
@@ -46,11 +50,14 @@ done
 
 # Check what the build and the harness will look for.
 missing=()
-for tool in cc cmake pkg-config pg_config psql runuser setsid ss gzip; do
+for tool in cc cmake pkg-config pg_config psql runuser setsid ss gzip openssl script groff clang \
+    valgrind /usr/bin/time; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=("initdb")
 [ -f /usr/include/csv.h ] || missing+=("csv.h")
+ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a >/dev/null 2>&1 ||
+    missing+=("libFuzzer (libclang-rt-dev)")
 if [ ${#missing[@]} -gt 0 ]; then
     echo "deps.sh: still missing after install: ${missing[*]}" >&2
     exit 1
