@@ -122,8 +122,9 @@ help_usage(FILE *f)
            "from it on a rerun; removed on success");
     option(f, "    --dialect=DIALECT", "auto, postgres or cockroach (default: auto)");
     option(f, "    --statement-form=FORM",
-           "how rows travel: unnest (one array a column)\n"
-           "or values (one parameter a value) (default: unnest)");
+           "how rows travel: values (one parameter a\n"
+           "value) or unnest (one array a column)\n"
+           "(default: values)");
     option(f, "    --dry-run", "connect and validate every row, write nothing");
 
     fprintf(f, "\nOutput options:\n");

@@ -36,8 +36,8 @@ check_match "--dialect postgres: JSON says postgres" "$(cat "$TMP/pg.json")" '"d
 q 'TRUNCATE products' >/dev/null
 
 # --- --dialect cockroach, reference products keyed by sku -----------------------
-run_loader --url "$PGURL" --dialect cockroach --dry-run --summary-json "$TMP/cr_dry.json" \
-    "$TMP/cat.csv"
+run_loader --url "$PGURL" --dialect cockroach --statement-form unnest --dry-run \
+    --summary-json "$TMP/cr_dry.json" "$TMP/cat.csv"
 err=$(cat "$TMP/loader.err")
 check_eq "cockroach, products, dry run: exit 0" "$loader_rc" 0
 check_match "cockroach, products, dry run names dialect cockroach" "$err" \
@@ -79,7 +79,7 @@ same_rows "cockroach, values form: table equals \\copy of the file" products ref
 # --- --dialect cockroach, Prisma's "Product" ------------------------------------
 prisma=(--table Product --columns sku,name,description,price,stock,- \
     --default 'id=gen_random_uuid()::text')
-run_loader --url "$PGURL" --dialect cockroach "${prisma[@]}" --dry-run "$TMP/cat.csv"
+run_loader --url "$PGURL" --dialect cockroach --statement-form unnest "${prisma[@]}" --dry-run "$TMP/cat.csv"
 err=$(cat "$TMP/loader.err")
 check_eq "cockroach, Prisma, dry run: exit 0" "$loader_rc" 0
 check_match "cockroach, Prisma, dry run names dialect cockroach" "$err" \
@@ -108,10 +108,13 @@ check_eq "cockroach, Prisma, update pass: table equals the new file" "$diff" 0
 # Keyed on the primary key, every column updated: UPSERT INTO is equivalent.
 psql -X -q -v ON_ERROR_STOP=1 -d "$PGURL" \
     -c "\\copy (SELECT id, sku, name || ' v2' AS name, price FROM products ORDER BY sku LIMIT 100) TO '$TMP/by_id.csv' WITH (FORMAT csv, HEADER true)"
-run_loader --url "$PGURL" --dialect cockroach --key id --dry-run "$TMP/by_id.csv"
+run_loader --url "$PGURL" --dialect cockroach --statement-form unnest --key id --dry-run "$TMP/by_id.csv"
 check_eq "cockroach, keyed on the primary key, dry run: exit 0" "$loader_rc" 0
 check_match "cockroach, keyed on the primary key: UPSERT INTO, nothing after" \
     "$(sed -n 3p "$TMP/loader.err")" '^UPSERT INTO "public"\."products" \("id", "sku", "name", "price"\) SELECT u\."id", u\."sku", u\."name", u\."price" FROM unnest\(\$1::uuid\[\], \$2::text\[\], \$3::text\[\], \$4::numeric\(10,2\)\[\]\) AS u\("id", "sku", "name", "price"\)$'
+run_loader --url "$PGURL" --dialect cockroach --key id --dry-run "$TMP/by_id.csv"
+check_match "cockroach, keyed on the primary key, default values form: UPSERT INTO ... VALUES" \
+    "$(sed -n 3p "$TMP/loader.err")" '^UPSERT INTO "public"\."products" \("id", "sku", "name", "price"\) VALUES \(\$1, \$2, \$3, \$4\), \(\$5, \$6, \$7, \$8\)$'
 run_loader --url "$PGURL" --dialect cockroach --key id --summary-json "$TMP/ups.json" \
     "$TMP/by_id.csv"
 check_eq "UPSERT on PostgreSQL: a fatal error (exit 3)" "$loader_rc" 3
