@@ -49,7 +49,7 @@ check "cockroach, products: no UPSERT (not equivalent on a unique non-key column
 check_match "cockroach, dry-run JSON says cockroach" "$(cat "$TMP/cr_dry.json")" \
     '"dialect":"cockroach".*"dry_run":true'
 
-run_loader --url "$PGURL" --dialect cockroach --summary-json "$TMP/cr.json" "$TMP/cat.csv"
+run_loader --url "$PGURL" --dialect cockroach --statement-form unnest --summary-json "$TMP/cr.json" "$TMP/cat.csv"
 check_eq "cockroach, products: loads (exit 0)" "$loader_rc" 0
 check_match "cockroach, products: summary JSON says cockroach" "$(cat "$TMP/cr.json")" \
     '"status":"ok".*"dialect":"cockroach"'
