@@ -8,7 +8,7 @@ rows=${DEMO_ROWS:-100000}
 bin=${BUILD_DIR:-build}
 dir=_demo
 mkdir -p "$dir"
-sql() { psql -X -q -v ON_ERROR_STOP=1 -d "$PGURL" "$@"; }
+sql() { psql -X -q -P pager=off -v ON_ERROR_STOP=1 -d "$PGURL" "$@"; }  # no pager on a terminal
 say() { printf '\n== %s\n' "$*"; }
 
 say "PostgreSQL $(psql -X -At -d "$PGURL" -c 'SHOW server_version') at $PGURL"
