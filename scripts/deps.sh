@@ -20,6 +20,7 @@ packages=(
     bsdutils groff-base # script(1): a pseudo-terminal for the progress bar test; the man page test
     time # GNU time: peak RSS of crdbload on a 50 MB field (tests/integration/bad_inputs.sh)
     clang libclang-rt-dev # libFuzzer and its sanitizers (tests/fuzz, scripts/fuzz.sh)
+    bc # the benches (bench/*.sh) compute rates and ratios with it
 )
 
 if [ "$(id -u)" = 0 ]; then
