@@ -355,9 +355,17 @@ warn_unverified_tls(PGconn *c)
 static PGconn *
 connect_control(const cl_config *cfg)
 {
-    const char *keys[] = {"dbname", "fallback_application_name", NULL};
-    const char *vals[] = {cfg->url, "crdbload", NULL};
-    PGconn *c = PQconnectdbParams(keys, vals, 1);
+    const char *keys[CL_CONN_DEFAULTS + 3], *vals[CL_CONN_DEFAULTS + 3];
+    size_t k = cl_conn_defaults(keys, vals); /* before the URL, which overrides them */
+    PGconn *c;
+
+    keys[k] = "dbname";
+    vals[k++] = cfg->url;
+    keys[k] = "fallback_application_name";
+    vals[k++] = "crdbload";
+    keys[k] = NULL;
+    vals[k] = NULL;
+    c = PQconnectdbParams(keys, vals, 1);
 
     if (c && PQstatus(c) == CONNECTION_OK) {
         warn_unverified_tls(c);

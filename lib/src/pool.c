@@ -74,7 +74,7 @@
 #define SLEEP_SLICE_MS 20    /* how often a backoff looks at stop/abort */
 #define SUBMIT_POLL_MS 100   /* how often a blocked submit looks at stop */
 #define CANCEL_GRACE_MS 5000 /* aborting: a statement running longer is cancelled */
-#define MAX_CONN_PARAMS 6
+#define MAX_CONN_PARAMS (6 + CL_CONN_DEFAULTS)
 
 typedef struct worker {
     cl_pool *pool;
@@ -316,6 +316,7 @@ setup_params(worker *w, const char *conninfo)
     if (oom)
         return CL_ENOMEM;
 
+    k = (int)cl_conn_defaults(w->keywords, w->values); /* first: the user's win */
     if (conninfo && *conninfo) {
         w->keywords[k] = "dbname";
         w->values[k++] = conninfo;
@@ -667,6 +668,28 @@ init_worker(cl_pool *p, worker *w, int id)
     w->cap = p->depth;
     w->ring = calloc(w->cap, sizeof *w->ring);
     return w->ring ? 0 : CL_ENOMEM;
+}
+
+size_t
+cl_conn_defaults(const char **keywords, const char **values)
+{
+    static const char *const defaults[][2] = {
+        {"connect_timeout", "30"},  /* a CockroachDB Cloud cold start fits */
+        {"keepalives", "1"},
+        {"keepalives_idle", "30"},  /* a dead peer is noticed in about a minute */
+        {"keepalives_interval", "10"},
+        {"keepalives_count", "3"},
+    };
+    size_t n = 0;
+
+    for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
+        /* a keyword outranks its environment variable: leave that to libpq */
+        if (i == 0 && getenv("PGCONNECT_TIMEOUT"))
+            continue;
+        keywords[n] = defaults[i][0];
+        values[n++] = defaults[i][1];
+    }
+    return n;
 }
 
 int

@@ -42,6 +42,17 @@ typedef struct cl_pool_opts {
 } cl_pool_opts;
 
 /*
+ * The connection settings crdbload gives libpq before the user's conninfo,
+ * which overrides any of them: a connect_timeout (unless PGCONNECT_TIMEOUT
+ * is set) and TCP keepalives, so that a dead server or a silently hung
+ * network ends in a reconnect or an abort instead of a wait without end.
+ * Writes at most CL_CONN_DEFAULTS pairs into keywords/values; returns how
+ * many.
+ */
+#define CL_CONN_DEFAULTS 5
+size_t cl_conn_defaults(const char **keywords, const char **values);
+
+/*
  * Connect every worker before any row is sent (a failure names the host,
  * never the password) and start the threads. Returns 0 and *out, or
  * CL_ECONNECT / CL_ENOMEM with the message in err.
