@@ -10,6 +10,7 @@
  * Needs a superuser (the reconnect test terminates its own backend). It
  * drops and recreates its tables. Never skips: no PGURL is a failure.
  */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -281,6 +282,7 @@ typedef struct rejects {
     atomic_int n;
     atomic_int limit; /* abort once more than this; -1: never */
     _Atomic uint64_t lines_sum;
+    pthread_mutex_t lock; /* protects last_*: workers reject concurrently */
     char last_state[6];
     char last_message[512];
 } rejects;
@@ -292,9 +294,10 @@ on_reject(void *ctx, const cl_batch *b, size_t row, const char *sqlstate, const 
     int n = atomic_fetch_add(&r->n, 1) + 1;
 
     atomic_fetch_add(&r->lines_sum, cl_batch_line(b, row));
-    /* racy copy is fine: the tests that read it reject from one worker */
+    pthread_mutex_lock(&r->lock);
     snprintf(r->last_state, sizeof r->last_state, "%s", sqlstate ? sqlstate : "");
     snprintf(r->last_message, sizeof r->last_message, "%s", message);
+    pthread_mutex_unlock(&r->lock);
     int limit = atomic_load(&r->limit);
     return limit >= 0 && n > limit;
 }
@@ -329,6 +332,7 @@ run_open(run *r, const char *conninfo, int workers, int max_retries, int batch_s
     memset(r, 0, sizeof *r);
     cl_stats_init(&r->stats);
     atomic_store(&r->rej.limit, -1);
+    pthread_mutex_init(&r->rej.lock, NULL);
     rc = cl_schema_load(ctl, "products", &r->table, r->err, sizeof r->err);
     CHECK_EQ_INT(rc, 0);
     if (rc)
@@ -358,6 +362,7 @@ run_close(run *r)
     cl_pool_close(r->pool);
     cl_plan_free(r->plan);
     cl_table_free(r->table);
+    pthread_mutex_destroy(&r->rej.lock);
 }
 
 /*
