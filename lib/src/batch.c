@@ -1072,8 +1072,14 @@ store(cl_batch *b, size_t r, size_t start, const cl_field *fields)
 int
 cl_batch_add(cl_batch *b, const cl_field *fields, uint64_t line)
 {
+    return cl_batch_add_hashed(b, fields, line,
+                               cl_key_hash(fields, b->key_fields, b->nkeys));
+}
+
+int
+cl_batch_add_hashed(cl_batch *b, const cl_field *fields, uint64_t line, uint64_t h)
+{
     size_t need = 0, r = SIZE_MAX, pos = 0;
-    uint64_t h = 0;
     bool keyed = b->nkeys > 0;
 
     for (size_t f = 0; f < b->nfields; f++)
@@ -1081,11 +1087,8 @@ cl_batch_add(cl_batch *b, const cl_field *fields, uint64_t line)
             need += fields[f].len + 1;
     for (size_t k = 0; k < b->nkeys; k++)
         keyed = keyed && fields[b->key_fields[k]].data != NULL;
-    if (keyed) {
-        h = cl_key_hash(fields, b->key_fields, b->nkeys);
-        if (b->icap)
-            r = index_find(b, fields, h, &pos);
-    }
+    if (keyed && b->icap)
+        r = index_find(b, fields, h, &pos);
 
     if (r != SIZE_MAX) {
         /* Same key: the later record takes the row over. */

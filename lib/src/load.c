@@ -581,14 +581,14 @@ load_input(loader *L, int file, cl_reader *r, uint64_t bytes_before)
         if (cfg->dry_run)
             continue;
 
-        int w = (int)(cl_key_hash(rec.fields, L->plan->key_fields, L->plan->nkeys) %
-                      (uint64_t)L->nworkers);
+        uint64_t h = cl_key_hash(rec.fields, L->plan->key_fields, L->plan->nkeys);
+        int w = (int)(h % (uint64_t)L->nworkers);
         if (L->cur[w] && cl_batch_full(L->cur[w], record_bytes(&rec)) &&
             (rc = flush_batch(L, w, seq)) != 0)
             return rc;
         if (!L->cur[w] && (rc = next_batch(L, w, file, seq)) != 0)
             return rc;
-        rc = cl_batch_add(L->cur[w], rec.fields, rec.line);
+        rc = cl_batch_add_hashed(L->cur[w], rec.fields, rec.line, h);
         if (rc < 0)
             return rc;
         if (rc == 1)

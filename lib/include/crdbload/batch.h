@@ -104,6 +104,11 @@ cl_batch *cl_batch_new(size_t nfields, const size_t *key_fields, size_t nkeys,
  */
 int cl_batch_add(cl_batch *b, const cl_field *fields, uint64_t line);
 
+/* The same, with hash = cl_key_hash() of the record's key already computed
+ * (the loader hashes every key once, to route it). */
+int cl_batch_add_hashed(cl_batch *b, const cl_field *fields, uint64_t line,
+                        uint64_t hash);
+
 /* True when adding a record of record_bytes would pass max_rows or max_bytes
  * (an empty batch always takes one record). */
 bool cl_batch_full(const cl_batch *b, size_t record_bytes);
