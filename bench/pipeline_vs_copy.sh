@@ -18,17 +18,8 @@ rows=${2:-1000000}
 rounds=${3:-3}
 workers=${BENCH_WORKERS:-}
 batch=${BENCH_BATCH:-}
-: "${PGURL:?run under tests/harness/with_pg.sh}"
-here=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-psqlq() { psql -X -q -At -v ON_ERROR_STOP=1 "$PGURL" "$@"; }
-
-psqlq -c "ALTER SYSTEM SET autovacuum = off" -c "SELECT pg_reload_conf()" >/dev/null
-psqlq -f "$here/fixtures/schema.sql" >/dev/null
-
-"$build/gencatalog" -n "$rows" -s 42 --gzip -o "$work/base.csv.gz"
+source "$(dirname "$0")/benchlib.sh"
+bench_setup "$rows"
 "$build/gencatalog" -n "$rows" -s 42 --change-fraction 0.1 --gzip -o "$work/changed.csv.gz"
 
 cols="sku,name,description,price,stock,currency"
@@ -94,7 +85,6 @@ SQL
     timed psql -X -q -v ON_ERROR_STOP=1 "$PGURL" -f "$work/merge.sql"
 }
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 echo "bench pipeline_vs_copy: rows=$rows rounds=$rounds host=$(nproc) cores, $(free -g | awk '/Mem/{print $2}') GiB, $(uname -m)"
 echo "schema: fixtures/schema.sql (products, sku unique); crdbload workers=${workers:-default} batch=${batch:-default}"
@@ -126,4 +116,3 @@ for scenario in S1 S2 S3 S3c; do
     share=$(echo "scale=1; 100 * $c_cpu / ($c_cpu + $c_srv)" | bc)
     echo "RESULT $scenario crdbload_rows_per_s=$c_rate copy_merge_rows_per_s=$b_rate ratio=$ratio client_cpu_s=$c_cpu server_cpu_s=$c_srv client_cpu_share=${share}% peak_rss_mib=$((c_rss / 1024))"
 done
-psqlq -c "ALTER SYSTEM RESET autovacuum" -c "SELECT pg_reload_conf()" >/dev/null

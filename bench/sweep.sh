@@ -11,17 +11,11 @@
 set -euo pipefail
 build=${1:?usage: sweep.sh BUILD_DIR [ROWS] [ROUNDS]}
 rows=${2:-1000000}
-rounds=${3:-2}
-settings=${SWEEP_SETTINGS:-"unnest:2:1000 unnest:4:250 unnest:4:1000 unnest:4:4000 unnest:8:1000 values:4:1000 values:4:250"}
-: "${PGURL:?run under tests/harness/with_pg.sh}"
-here=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-psqlq() { psql -X -q -At -v ON_ERROR_STOP=1 "$PGURL" "$@"; }
-
-psqlq -c "ALTER SYSTEM SET autovacuum = off" -c "SELECT pg_reload_conf()" >/dev/null
-psqlq -f "$here/fixtures/schema.sql" >/dev/null
-"$build/gencatalog" -n "$rows" -s 42 --gzip -o "$work/base.csv.gz"
+rounds=${3:-3}
+# The settings of the README's table: FORM:WORKERS:BATCH.
+settings=${SWEEP_SETTINGS:-"values:2:1000 values:4:500 values:4:1000 values:8:1000 values:4:2000 unnest:4:1000 unnest:8:1000"}
+source "$(dirname "$0")/benchlib.sh"
+bench_setup "$rows"
 
 settle() { psqlq -c "VACUUM ANALYZE products" -c "CHECKPOINT" >/dev/null; }
 load() { # form workers batch -> seconds
@@ -31,7 +25,6 @@ load() { # form workers batch -> seconds
     t1=$(date +%s.%N)
     echo "$t1 - $t0" | bc
 }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 for ((r = 1; r <= rounds; r++)); do
     for s in $settings; do
@@ -58,4 +51,3 @@ for s in $settings; do
     m2=$(median < "$work/$s.s2")
     echo "| $form | $w | $b | $(echo "$rows / $m1" | bc) | $(echo "$rows / $m2" | bc) |"
 done
-psqlq -c "ALTER SYSTEM RESET autovacuum" -c "SELECT pg_reload_conf()" >/dev/null
