@@ -119,7 +119,8 @@ help_usage(FILE *f)
            "(default: unlimited)");
     option(f, "    --checkpoint=FILE",
            "record committed progress in FILE and resume\n"
-           "from it on a rerun; removed on success");
+           "from it on a rerun; removed on success; one\n"
+           "run at a time");
     option(f, "    --dialect=DIALECT", "auto, postgres or cockroach (default: auto)");
     option(f, "    --statement-form=FORM",
            "how rows travel: values (one parameter a\n"

@@ -38,6 +38,8 @@ typedef struct input_id {
 struct cl_ckpt {
     char *path;
     char *tmp_path; /* path + ".tmp", same directory: rename is atomic */
+    char *lock_path; /* path + ".lock": see "One run per checkpoint" */
+    int lock_fd;     /* holds the lock for the whole run; -1 when none */
     int dirfd;      /* the directory, fsynced after rename and unlink */
     char *settings;
     input_id *ids;
@@ -466,6 +468,81 @@ cl_ckpt_stop(cl_ckpt *c)
     c->running = false;
 }
 
+/* ---- one run per checkpoint --------------------------------------------- */
+
+/*
+ * The lock is a POSIX record lock on FILE.lock, not on FILE: saves replace
+ * FILE by rename, and a lock on the old inode would lock nothing. FILE.lock
+ * is never renamed; it is unlinked only by its holder, on the way out. A run
+ * that opened it just before that unlink could lock the dead inode, so after
+ * locking, the name must still lead to the inode locked, else try again.
+ * The kernel drops the lock when its holder dies (kill -9 included); a stale
+ * FILE.lock is simply locked again. F_GETLK names the holder's process.
+ */
+static int
+take_lock(cl_ckpt *c, char *err, size_t errlen)
+{
+    for (int attempt = 0; attempt < 100; attempt++) {
+        struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+        struct stat held, named;
+        int fd = open(c->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+
+        if (fd < 0) {
+            snprintf(err, errlen, "could not open lock file \"%s\": %s", c->lock_path,
+                     strerror(errno));
+            return CL_ECONFIG;
+        }
+        if (fcntl(fd, F_SETLK, &fl) != 0) {
+            int e = errno;
+            struct flock who = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+
+            if (e != EACCES && e != EAGAIN) {
+                snprintf(err, errlen, "could not lock \"%s\": %s", c->lock_path,
+                         strerror(e));
+                close(fd);
+                return CL_ECONFIG;
+            }
+            if (fcntl(fd, F_GETLK, &who) == 0 && who.l_type != F_UNLCK && who.l_pid > 0)
+                snprintf(err, errlen,
+                         "checkpoint \"%s\" is in use by another crdbload run (process "
+                         "%ld)\nHint: One run per checkpoint: wait for that run to end, "
+                         "or give this one another --checkpoint file.",
+                         c->path, (long)who.l_pid);
+            else
+                snprintf(err, errlen,
+                         "checkpoint \"%s\" is in use by another crdbload run (lock "
+                         "file \"%s\")",
+                         c->path, c->lock_path);
+            close(fd);
+            return CL_ECONFIG;
+        }
+        if (fstat(fd, &held) == 0 && stat(c->lock_path, &named) == 0 &&
+            held.st_dev == named.st_dev && held.st_ino == named.st_ino) {
+            char pid[32];
+            int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+            /* for people looking at the file; the lock itself is the truth */
+            if (ftruncate(fd, 0) == 0)
+                (void)write_all(fd, pid, (size_t)n);
+            c->lock_fd = fd;
+            return 0;
+        }
+        close(fd); /* unlinked by the run that held it: lock the new one */
+    }
+    snprintf(err, errlen, "could not lock \"%s\": it keeps being replaced", c->lock_path);
+    return CL_ECONFIG;
+}
+
+/* Unlink while still holding it (see take_lock), then let go. */
+static void
+drop_lock(cl_ckpt *c)
+{
+    if (c->lock_fd < 0)
+        return;
+    unlink(c->lock_path);
+    close(c->lock_fd);
+    c->lock_fd = -1;
+}
+
 /* ---- open and free ------------------------------------------------------ */
 
 void
@@ -474,12 +551,14 @@ cl_ckpt_free(cl_ckpt *c)
     if (!c)
         return;
     cl_ckpt_stop(c);
+    drop_lock(c);
     if (c->dirfd >= 0)
         close(c->dirfd);
     pthread_mutex_destroy(&c->mu);
     pthread_cond_destroy(&c->wake);
     free(c->path);
     free(c->tmp_path);
+    free(c->lock_path);
     free(c->settings);
     free(c->ids);
     free(c);
@@ -531,6 +610,7 @@ cl_ckpt_open(cl_ckpt **out, const char *path, const char *const *inputs, size_t 
         return CL_ENOMEM;
     }
     c->dirfd = -1;
+    c->lock_fd = -1;
     pthread_mutex_init(&c->mu, NULL);
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -539,19 +619,21 @@ cl_ckpt_open(cl_ckpt **out, const char *path, const char *const *inputs, size_t 
     c->path = strdup(path);
     c->settings = strdup(settings);
     c->tmp_path = malloc(strlen(path) + 5);
+    c->lock_path = malloc(strlen(path) + 6);
     c->ids = calloc(ninputs ? ninputs : 1, sizeof *c->ids);
     c->nids = ninputs;
-    if (!c->path || !c->settings || !c->tmp_path || !c->ids) {
+    if (!c->path || !c->settings || !c->tmp_path || !c->lock_path || !c->ids) {
         snprintf(err, errlen, "out of memory");
         rc = CL_ENOMEM;
         goto fail;
     }
     sprintf(c->tmp_path, "%s.tmp", path);
+    sprintf(c->lock_path, "%s.lock", path);
     /* The settings share a line with their key: keep them on it. */
     for (char *s = c->settings; *s; s++)
         if (*s == '\n' || *s == '\r')
             *s = ' ';
-    if ((rc = open_dir(c, err, errlen)) != 0)
+    if ((rc = open_dir(c, err, errlen)) != 0 || (rc = take_lock(c, err, errlen)) != 0)
         goto fail;
     for (size_t i = 0; i < ninputs; i++)
         if ((rc = identify(&c->ids[i], inputs[i], err, errlen)) != 0)

@@ -19,6 +19,10 @@
  * when the position has moved; the loader saves once more at the end of an
  * aborted run and removes the file after a successful one.
  *
+ * One run per checkpoint. cl_ckpt_open() locks FILE.lock (beside FILE,
+ * which saves replace) until cl_ckpt_free(), which removes it; a second run
+ * with the same FILE is refused (CL_ECONFIG) naming the holder's process.
+ *
  * Resuming and --rejects. The rerun appends to the rejects file (its header
  * only if the file is empty): the rows rejected before the position are not
  * read again, so truncating would lose them. Records at or after the
@@ -57,8 +61,8 @@ typedef struct cl_ckpt cl_ckpt;
  * it must name the same inputs and settings: then *found is true and *resume
  * the position to resume from; otherwise *found is false and *resume {0, 0}.
  * Returns 0; CL_ECONFIG with the reason in err when the checkpoint is for
- * other inputs or settings, is corrupt, is one of the inputs, or cannot be
- * written (its directory); CL_EIO when an input cannot be read; CL_ENOMEM.
+ * other inputs or settings, is corrupt, is one of the inputs, cannot be
+ * written (its directory), or is locked by another run; CL_EIO when an input cannot be read; CL_ENOMEM.
  * Nothing is written here.
  */
 int cl_ckpt_open(cl_ckpt **out, const char *path, const char *const *inputs,
