@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "crdbload/error.h"
+#include "near_names.h"
 
 /* ------------------------------------------------------------------------ */
 /* A growable string whose failure is sticky: check once at the end.         */
@@ -176,6 +177,21 @@ fail_unknown(plan_ctx *x, const char *name, const char *what)
     return rc;
 }
 
+/* The same for a name of the input, with what it probably means
+ * (near_names.h): "SKU" for "sku", " price" for "price". */
+static int
+fail_unknown_field(plan_ctx *x, const char *name)
+{
+    char *hint = cl_near_names_hint(x->t, x->o->field_names, x->o->nfields);
+    int rc = fail_unknown(x, name, "the input");
+    size_t used = x->err ? strlen(x->err) : 0;
+
+    if (rc == CL_ECONFIG && hint && used < x->errlen)
+        snprintf(x->err + used, x->errlen - used, "%s", hint);
+    free(hint);
+    return rc;
+}
+
 /* Split the comma-separated list of exact names given to option opt into
  * column indexes of the table. *out is the caller's to free. */
 static int
@@ -244,7 +260,7 @@ map_fields(plan_ctx *x)
             continue;
         ci = cl_table_column(x->t, name);
         if (ci < 0)
-            return fail_unknown(x, name, "the input");
+            return fail_unknown_field(x, name);
         if (x->col_field[ci] >= 0)
             return fail(x, "column \"%s\" is named twice in the input (fields %d and %zu)",
                         name, x->col_field[ci] + 1, f + 1);
