@@ -22,6 +22,7 @@ packages=(
     clang libclang-rt-dev # libFuzzer and its sanitizers (tests/fuzz, scripts/fuzz.sh)
     bc # the benches (bench/*.sh) compute rates and ratios with it
     prometheus prometheus-node-exporter curl # --metrics-file: promtool, a real textfile collector
+    bash-completion # tests/cli/completion.sh runs the completion under it
 )
 
 if [ "$(id -u)" = 0 ]; then
@@ -58,6 +59,7 @@ for tool in cc cmake pkg-config pg_config psql runuser setsid ss gzip openssl sc
 done
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=("initdb")
 [ -f /usr/include/csv.h ] || missing+=("csv.h")
+[ -f /usr/share/bash-completion/bash_completion ] || missing+=("bash-completion")
 ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a >/dev/null 2>&1 ||
     missing+=("libFuzzer (libclang-rt-dev)")
 if [ ${#missing[@]} -gt 0 ]; then
