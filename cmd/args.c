@@ -36,6 +36,7 @@ enum {
     C_INSERT_ONLY,
     C_MAX_REJECTS,
     C_MAX_RETRIES,
+    C_METRICS_FILE,
     C_NO_HEADER,
     C_NULL,
     C_ONLY_CHANGED,
@@ -64,6 +65,7 @@ static const struct option long_options[] = {
     {"key", required_argument, NULL, 'k'},
     {"max-rejects", required_argument, NULL, C_MAX_REJECTS},
     {"max-retries", required_argument, NULL, C_MAX_RETRIES},
+    {"metrics-file", required_argument, NULL, C_METRICS_FILE},
     {"no-header", no_argument, NULL, C_NO_HEADER},
     {"null", required_argument, NULL, C_NULL},
     {"only-changed", no_argument, NULL, C_ONLY_CHANGED},
@@ -375,6 +377,7 @@ check_output_paths(const cl_config *cfg)
         {"--checkpoint", cfg->checkpoint_path},
         {"--summary-json",
          cfg->summary_json && !is_stdin(cfg->summary_json) ? cfg->summary_json : NULL},
+        {"--metrics-file", cfg->metrics_file},
     };
     size_t i, j;
 
@@ -586,6 +589,10 @@ args_parse(int argc, char **argv, cl_config *cfg)
             if (!option_parse_int(optarg, c, 0, MAX_RETRIES_MAX, NULL, &num))
                 return ARGS_USAGE;
             cfg->max_retries = (int)num;
+            break;
+        case C_METRICS_FILE:
+            if (!option_parse_nonempty(optarg, c, &cfg->metrics_file))
+                return ARGS_USAGE;
             break;
         case C_NO_HEADER:
             cfg->no_header = true;

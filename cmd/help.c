@@ -140,6 +140,10 @@ help_usage(FILE *f)
            "seconds between progress lines (default: %g)", d.progress_interval);
     option(f, "    --summary-json=FILE",
            "write the summary as JSON to FILE (- for stdout)");
+    option(f, "    --metrics-file=FILE",
+           "at the end of every run, the summary as\n"
+           "Prometheus metrics in FILE, replaced atomically\n"
+           "(for node_exporter's textfile collector)");
     option(f, "-q, --quiet", "print errors only: no progress, no summary");
 
     fprintf(f, "\nConnection options:\n");
@@ -156,8 +160,8 @@ help_usage(FILE *f)
                "  1  finished, but some rows were rejected\n"
                "  2  usage or configuration error; nothing was written\n"
                "  3  aborted: could not connect, fatal database error, retries\n"
-               "     exhausted, too many rejects, interrupted, or the summary could\n"
-               "     not be written\n");
+               "     exhausted, too many rejects, interrupted, or the summary or\n"
+               "     the metrics could not be written\n");
 }
 
 void

@@ -7,6 +7,10 @@
  * checkpoint still get written); a second one exits at once with status 3.
  * SIGPIPE is ignored, so a closed pipe is a write error, not a silent death.
  * The connection string is never printed here: it may hold a password.
+ *
+ * --metrics-file is written once the load has run, whatever its exit
+ * status (exit 2 too: a configuration the database refused, such as a
+ * column the table lacks); not when the command line itself is refused.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +27,7 @@
 #include "crdbload/log.h"
 #include "crdbload/stats.h"
 #include "help.h"
+#include "metrics.h"
 
 /* Set by the first SIGINT/SIGTERM; polled by the library. */
 static atomic_bool stop;
@@ -184,7 +189,8 @@ main(int argc, char **argv)
         cl_log_set_level(CL_LOG_ERROR);
         quiet_signals = 1;
     }
-    if (cfg.summary_json && !check_summary_path(cfg.summary_json)) {
+    if ((cfg.summary_json && !check_summary_path(cfg.summary_json)) ||
+        (cfg.metrics_file && !metrics_check_path(cfg.metrics_file))) {
         args_free(&cfg);
         return CL_EXIT_CONFIG;
     }
@@ -206,6 +212,8 @@ main(int argc, char **argv)
         if (cfg.summary_json && !write_summary_json(&stats, cfg.summary_json))
             status = CL_EXIT_ABORTED;
     }
+    if (cfg.metrics_file && !metrics_write(cfg.metrics_file, &cfg, &stats, (int)status))
+        status = CL_EXIT_ABORTED;
 
     args_free(&cfg);
     return (int)status;

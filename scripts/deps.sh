@@ -21,6 +21,8 @@ packages=(
     time # GNU time: peak RSS of crdbload on a 50 MB field (tests/integration/bad_inputs.sh)
     clang libclang-rt-dev # libFuzzer and its sanitizers (tests/fuzz, scripts/fuzz.sh)
     bc # the benches (bench/*.sh) compute rates and ratios with it
+    prometheus prometheus-node-exporter curl # --metrics-file: promtool, a real textfile collector
+    bash-completion # tests/cli/completion.sh runs the completion under it
 )
 
 if [ "$(id -u)" = 0 ]; then
@@ -52,11 +54,12 @@ done
 # Check what the build and the harness will look for.
 missing=()
 for tool in cc cmake pkg-config pg_config psql runuser setsid ss gzip openssl script groff clang \
-    valgrind /usr/bin/time; do
+    valgrind /usr/bin/time promtool prometheus-node-exporter curl; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=("initdb")
 [ -f /usr/include/csv.h ] || missing+=("csv.h")
+[ -f /usr/share/bash-completion/bash_completion ] || missing+=("bash-completion")
 ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a >/dev/null 2>&1 ||
     missing+=("libFuzzer (libclang-rt-dev)")
 if [ ${#missing[@]} -gt 0 ]; then

@@ -179,13 +179,10 @@ elapsed(const cl_stats *s)
     return e > 0 ? e : 0;
 }
 
-/* The figures derived from the counters, computed once for both outputs. */
-typedef struct derived {
-    double secs, rows_per_s, mb_per_s, p50, p99, max;
-} derived;
+typedef cl_stats_derived derived;
 
-static void
-derive(cl_stats *s, derived *d)
+void
+cl_stats_derive(cl_stats *s, cl_stats_derived *d)
 {
     d->secs = elapsed(s);
     d->rows_per_s = d->secs > 0 ? (double)LOAD(rows_read) / d->secs : 0;
@@ -195,26 +192,36 @@ derive(cl_stats *s, derived *d)
     d->max = (double)LOAD(latency_max_us) / 1000.0;
 }
 
+bool
+cl_stats_retry_sqlstate(cl_stats *s, int i, char sqlstate[6], uint64_t *count)
+{
+    uint64_t code;
+
+    if (i < 0 || i >= CL_STATS_MAX_SQLSTATES)
+        return false;
+    code = atomic_load(&s->by_sqlstate[i].code);
+    if (code == 0) /* slots are claimed in order: the first free one ends the list */
+        return false;
+    unpack_sqlstate(code, sqlstate);
+    *count = LOAD(by_sqlstate[i].count);
+    return true;
+}
+
 /* "40001 3, 08006 1": the retries by SQLSTATE, in the order first seen. */
 static void
 format_by_sqlstate(cl_stats *s, char *buf, size_t len, const char *fmt, const char *sep)
 {
     size_t off = 0;
+    uint64_t count;
+    char name[6];
 
     buf[0] = '\0';
-    for (int i = 0; i < CL_STATS_MAX_SQLSTATES; i++) {
-        uint64_t code = atomic_load(&s->by_sqlstate[i].code);
-        char name[6];
-        int n;
-
-        if (code == 0)
-            break;
-        unpack_sqlstate(code, name);
-        n = snprintf(buf + off, len - off, "%s", off ? sep : "");
+    for (int i = 0; cl_stats_retry_sqlstate(s, i, name, &count); i++) {
+        int n = snprintf(buf + off, len - off, "%s", off ? sep : "");
         if (n < 0 || (size_t)n >= len - off)
             break;
         off += (size_t)n;
-        n = snprintf(buf + off, len - off, fmt, name, ULL(by_sqlstate[i].count));
+        n = snprintf(buf + off, len - off, fmt, name, (unsigned long long)count);
         if (n < 0 || (size_t)n >= len - off) {
             buf[off] = '\0';
             break;
@@ -229,7 +236,7 @@ cl_stats_print_summary(cl_stats *s, FILE *f)
     derived d;
     char by[512], retries[600], skipped[64] = "";
 
-    derive(s, &d);
+    cl_stats_derive(s, &d);
     format_by_sqlstate(s, by, sizeof by, "%s %llu", ", ");
     if (by[0])
         snprintf(retries, sizeof retries, "%llu (%s)", ULL(retries), by);
@@ -276,7 +283,7 @@ cl_stats_write_json(cl_stats *s, FILE *f)
     derived d;
     char by[1024], dialect[32] = "null";
 
-    derive(s, &d);
+    cl_stats_derive(s, &d);
     /* SQLSTATEs are [0-9A-Z] (or "none"): nothing to escape */
     format_by_sqlstate(s, by, sizeof by, "\"%s\":%llu", ",");
     if (s->dialect != CL_DIALECT_AUTO) /* unknown until connected: null */

@@ -5,8 +5,9 @@
 # Usage: install.sh BUILD_DIR SOURCE_DIR
 #
 # Checks (label "install", no server needed):
-#   - the program, libcrdbload.a, every public header, crdbload.pc and
-#     crdbload.1 are installed under the GNU layout, and the program runs;
+#   - the program, libcrdbload.a, every public header, crdbload.pc,
+#     crdbload.1 and the bash completion are installed under the GNU layout,
+#     and the program runs;
 #   - the man page renders without a single warning (man -l --warnings, and
 #     groff -ww; at least one of them must be there: scripts/deps.sh);
 #   - crdbload.pc names the staging prefix, and a C program built with
@@ -38,7 +39,8 @@ fi
 # lib or lib64 or lib/<multiarch>, as GNUInstallDirs decided
 pcfile=$(find "$root" -name crdbload.pc -path '*/pkgconfig/*' | head -n 1)
 libfile=$(find "$root" -name libcrdbload.a | head -n 1)
-for f in "$root/bin/crdbload" "$root/share/man/man1/crdbload.1" "$pcfile" "$libfile"; do
+for f in "$root/bin/crdbload" "$root/share/man/man1/crdbload.1" "$pcfile" "$libfile" \
+    "$root/share/bash-completion/completions/crdbload"; do
     if [ -n "$f" ] && [ -f "$f" ]; then
         ok "installed ${f#"$root"/}"
     else

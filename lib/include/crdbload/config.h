@@ -81,6 +81,7 @@ typedef struct cl_config {
     cl_progress_mode progress;
     double progress_interval;  /* seconds between log/json lines */
     const char *summary_json;  /* FILE, "-" for stdout, or NULL */
+    const char *metrics_file;  /* --metrics-file FILE (written by cmd/), or NULL */
     bool quiet;
 } cl_config;
 

@@ -72,6 +72,21 @@ void cl_stats_add_latency(cl_stats *s, double seconds);
 /* Latency percentile (0..100) in milliseconds, from the histogram. */
 double cl_stats_latency_ms(const cl_stats *s, double pct);
 
+/* The figures derived from the counters, as the summary, --summary-json and
+ * cmd/'s --metrics-file show them (until end_time is set: up to now). */
+typedef struct cl_stats_derived {
+    double secs;       /* elapsed seconds */
+    double rows_per_s; /* rows_read / secs */
+    double mb_per_s;   /* bytes_read / 10^6 / secs */
+    double p50, p99, max; /* batch latency, milliseconds */
+} cl_stats_derived;
+
+void cl_stats_derive(cl_stats *s, cl_stats_derived *d);
+
+/* The i-th SQLSTATE that had retries (0, 1, ... in the order first seen;
+ * "none" for a lost connection) and its count; false past the last one. */
+bool cl_stats_retry_sqlstate(cl_stats *s, int i, char sqlstate[6], uint64_t *count);
+
 /* The human summary (stderr in the CLI). */
 void cl_stats_print_summary(cl_stats *s, FILE *f);
 
