@@ -21,6 +21,7 @@ packages=(
     time # GNU time: peak RSS of crdbload on a 50 MB field (tests/integration/bad_inputs.sh)
     clang libclang-rt-dev # libFuzzer and its sanitizers (tests/fuzz, scripts/fuzz.sh)
     bc # the benches (bench/*.sh) compute rates and ratios with it
+    xz-utils libgssapi-krb5-2 libkrb5-3 libtinfo6 # CockroachDB (tests/harness/with_crdb.sh): unpack, run
 )
 
 if [ "$(id -u)" = 0 ]; then
@@ -52,7 +53,7 @@ done
 # Check what the build and the harness will look for.
 missing=()
 for tool in cc cmake pkg-config pg_config psql runuser setsid ss gzip openssl script groff clang \
-    valgrind /usr/bin/time; do
+    valgrind /usr/bin/time xz; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=("initdb")
