@@ -3,11 +3,15 @@
  * read from pg_catalog.
  *
  * The queries stick to what PostgreSQL (12 and later: attgenerated) and
- * CockroachDB both answer: CockroachDB implements pg_class, pg_namespace,
- * pg_attribute (attidentity and attgenerated included), pg_type and pg_index
- * (indnkeyatts included), format_type() and to_regclass(). The name is
- * resolved by to_regclass() on a quoted identifier passed as a parameter, so
- * the server applies its own search_path and no text is ever spliced into SQL.
+ * CockroachDB (run on v21.1; the functions are in the reference of current
+ * releases) both answer: pg_class, pg_namespace, pg_attribute (attidentity
+ * and attgenerated included), pg_type and pg_index (indnkeyatts included),
+ * format_type(), current_schemas() and array_position(). to_regclass() is not
+ * used: CockroachDB v21.1 does not have it. The name is looked up by its
+ * literal parts, passed as parameters (no text is ever spliced into SQL), in
+ * the effective search path as the server reports it: the first schema of
+ * current_schemas(true) that holds the name, which is how PostgreSQL resolves
+ * an unqualified name (pg_catalog and pg_temp included).
  */
 #include "crdbload/schema.h"
 
@@ -19,11 +23,19 @@
 
 #define VARHDRSZ 4 /* typmods of numeric and varchar carry the varlena header */
 
+/* $1 the schema (NULL: the search path), $2 the name. On CockroachDB an
+ * index may share its table's schema and name (its names are per table):
+ * relations that are not indexes come first. */
 static const char resolve_sql[] =
     "SELECT c.oid, n.nspname, c.relname, c.relkind"
     " FROM pg_catalog.pg_class c"
     " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-    " WHERE c.oid = pg_catalog.to_regclass($1::text)";
+    " WHERE c.relname = $2::text"
+    " AND COALESCE(n.nspname = $1::text,"
+    " n.nspname = ANY (pg_catalog.current_schemas(true)))"
+    " ORDER BY pg_catalog.array_position(pg_catalog.current_schemas(true), n.nspname),"
+    " c.relkind IN ('i', 'I')"
+    " LIMIT 1";
 
 /* attidentity and attgenerated are "char" ('' when unset); the cast to text
  * and COALESCE keep the test the same on both servers. */
@@ -109,8 +121,25 @@ kind_of(const char *typname, int typmod, cl_column *c)
             c->max_chars = typmod - VARHDRSZ;
         else
             kind = CL_TYPE_TEXT; /* varchar without a length is text */
+    } else if (kind == CL_TYPE_TEXT && typmod >= VARHDRSZ) {
+        /* CockroachDB's STRING(n): typname text with a length */
+        kind = CL_TYPE_VARCHAR;
+        c->max_chars = typmod - VARHDRSZ;
     }
     return kind;
+}
+
+/* format_type()'s answer, except for CockroachDB's STRING(n), which it
+ * renders "text(n + 4)": neither the type's name nor valid in a cast. */
+static char *
+type_name(const char *formatted, const char *typname, int typmod)
+{
+    char buf[32];
+
+    if (strcmp(typname, "text") != 0 || typmod < VARHDRSZ)
+        return dup(formatted);
+    snprintf(buf, sizeof buf, "STRING(%d)", typmod - VARHDRSZ);
+    return dup(buf);
 }
 
 static bool
@@ -213,9 +242,9 @@ cl_schema_load(PGconn *conn, const char *spec, cl_table **out, char *err,
     PGresult *res = NULL;
     cl_table *t = NULL;
     int *attnums = NULL;
-    char *regname = NULL, *qs = NULL, *qn = NULL;
+    char *schema = NULL;
     char oid[16];
-    const char *param[1];
+    const char *param[2];
     int rc = CL_ENOMEM;
 
     *out = NULL;
@@ -224,44 +253,22 @@ cl_schema_load(PGconn *conn, const char *spec, cl_table **out, char *err,
         return CL_ECONFIG;
     }
 
-    /* Quote each part, so that the server folds nothing: "Product" stays. */
+    /* Each part literally: the server folds nothing, "Product" stays. */
     if (dot) {
-        qs = PQescapeIdentifier(conn, spec, (size_t)(dot - spec));
-        qn = PQescapeIdentifier(conn, dot + 1, strlen(dot + 1));
-    } else {
-        qn = PQescapeIdentifier(conn, spec, strlen(spec));
-    }
-    if ((dot && !qs) || !qn) {
-        /* out of memory, or not valid in the client encoding */
-        char msg[256];
+        size_t n = (size_t)(dot - spec);
 
-        snprintf(msg, sizeof msg, "%s", PQerrorMessage(conn));
-        msg[strcspn(msg, "\n")] = '\0';
-        snprintf(err, errlen, "invalid table name \"%s\": %s", spec, msg);
-        rc = CL_ECONFIG;
-        goto done;
-    }
-    {
-        size_t len = (qs ? strlen(qs) + 1 : 0) + strlen(qn) + 1;
-
-        regname = malloc(len);
-        if (!regname)
+        schema = malloc(n + 1);
+        if (!schema)
             goto nomem;
-        snprintf(regname, len, "%s%s%s", qs ? qs : "", qs ? "." : "", qn);
+        memcpy(schema, spec, n);
+        schema[n] = '\0';
     }
-
-    param[0] = regname;
-    res = PQexecParams(conn, resolve_sql, 1, NULL, param, NULL, NULL, 0);
+    param[0] = schema; /* NULL: look in the search path */
+    param[1] = dot ? dot + 1 : spec;
+    res = PQexecParams(conn, resolve_sql, 2, NULL, param, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-        /* 3F000: older servers raise "schema does not exist" from to_regclass */
-        if (state && strcmp(state, "3F000") == 0) {
-            not_found(conn, spec, dot, err, errlen);
-            rc = CL_ECONFIG;
-        } else {
-            query_error(err, errlen, "the table", res, conn);
-            rc = CL_EDB;
-        }
+        query_error(err, errlen, "the table", res, conn);
+        rc = CL_EDB;
         goto done;
     }
     if (PQntuples(res) == 0) {
@@ -309,7 +316,8 @@ cl_schema_load(PGconn *conn, const char *spec, cl_table **out, char *err,
             cl_column *c = &t->cols[i];
 
             c->name = dup(PQgetvalue(res, i, 0));
-            c->type_name = dup(PQgetvalue(res, i, 1));
+            c->type_name = type_name(PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+                                     atoi(PQgetvalue(res, i, 3)));
             t->ncols++; /* counted now, so that cl_table_free frees both */
             if (!c->name || !c->type_name)
                 goto nomem;
@@ -360,9 +368,7 @@ nomem:
 done:
     PQclear(res);
     free(attnums);
-    free(regname);
-    PQfreemem(qs);
-    PQfreemem(qn);
+    free(schema);
     cl_table_free(t);
     return rc;
 }

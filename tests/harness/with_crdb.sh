@@ -29,6 +29,8 @@
 #                           (--insecure or --certs-dir=...), e.g.
 #                           "$COCKROACH" node drain $CRDB_FLAGS --host=127.0.0.1:PORT
 #   CRDB_TMP                the temp dir; node N's logs in $CRDB_TMP/nodeN/logs
+#   CRDB_EXTERN             node 1's --external-io-dir: a file put there is
+#                           'nodelocal://1/FILE' to IMPORT INTO
 #   CRDB_CERTS CRDB_CA_KEY  (--certs) the certs dir (ca.crt, node.*, client.root.*,
 #                           client.loader.*) and the CA's key, kept out of it
 #   CRDB_LOADER_PASSWORD    (--certs) the password of the user "loader"
@@ -200,7 +202,7 @@ pick_port() {
 start_node() {
     local n=$1 dir=$CRDB_TMP/node$1 join pid
     local -a mode
-    mkdir -p "$dir/logs"
+    mkdir -p "$dir/logs" "$dir/extern"
     if [ "$nodes" = 1 ]; then
         mode=(start-single-node)
     else
@@ -209,7 +211,7 @@ start_node() {
     fi
     # shellcheck disable=SC2086 # CRDB_FLAGS is one flag
     "$COCKROACH" "${mode[@]}" $CRDB_FLAGS --store=type=mem,size=1GiB \
-        --cache=64MiB --max-sql-memory=256MiB \
+        --cache=64MiB --max-sql-memory=256MiB --external-io-dir="$dir/extern" \
         --listen-addr="127.0.0.1:${ports[n - 1]}" --http-addr=127.0.0.1:0 \
         --log="file-defaults: {dir: $dir/logs}" --listening-url-file="$dir/url" \
         --pid-file="$dir/pid" </dev/null >"$dir/stdout" 2>&1 &
@@ -279,7 +281,7 @@ if [ "$started" != 1 ]; then
     exit 1
 fi
 
-export COCKROACH CRDB_FLAGS CRDB_TMP CRDB_NODES=$nodes
+export COCKROACH CRDB_FLAGS CRDB_TMP CRDB_NODES=$nodes CRDB_EXTERN=$CRDB_TMP/node1/extern
 export CRDB_PORTS="${ports[*]}" CRDB_NODE_PIDS="${node_pids[*]}"
 CRDB_HTTP_PORTS=
 for n in $(seq "$nodes"); do

@@ -1,7 +1,7 @@
 /*
  * crdbload/schema.h - what the target table looks like: its columns, their
  * types and constraints, read from the catalog with queries that PostgreSQL
- * and CockroachDB both answer (pg_catalog, to_regclass).
+ * and CockroachDB both answer (pg_catalog, current_schemas).
  *
  * A cl_table is built once by the control connection and then only read,
  * from any thread.
