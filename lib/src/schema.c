@@ -15,6 +15,7 @@
  */
 #include "crdbload/schema.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,9 @@ static const char columns_sql[] =
     "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), t.typname,"
     " a.atttypmod, a.attnotnull,"
     " (a.atthasdef OR COALESCE(a.attidentity::text, '') <> ''),"
-    " COALESCE(a.attgenerated::text, '') <> '', a.attnum"
+    " COALESCE(a.attgenerated::text, '') <> '', a.attnum,"
+    " (SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid) FROM pg_catalog.pg_attrdef d"
+    " WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum)"
     " FROM pg_catalog.pg_attribute a"
     " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
     " WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped"
@@ -327,6 +330,8 @@ cl_schema_load(PGconn *conn, const char *spec, cl_table **out, char *err,
             c->generated = bool_value(res, i, 6);
             /* attnums have holes where columns were dropped */
             attnums[i] = atoi(PQgetvalue(res, i, 7));
+            if (!PQgetisnull(res, i, 8) && !(c->default_expr = dup(PQgetvalue(res, i, 8))))
+                goto nomem;
         }
     }
     PQclear(res);
@@ -381,6 +386,7 @@ cl_table_free(cl_table *t)
     for (size_t i = 0; i < t->ncols; i++) {
         free(t->cols[i].name);
         free(t->cols[i].type_name);
+        free(t->cols[i].default_expr);
     }
     for (size_t i = 0; i < t->nuniques; i++)
         free(t->uniques[i].cols);
@@ -445,6 +451,44 @@ cl_table_describe(const cl_table *t)
         p += snprintf(p, len - (size_t)(p - s), "%s%s %s", i ? ", " : "", t->cols[i].name,
                       t->cols[i].type_name);
     return s;
+}
+
+bool
+cl_column_is_local_timestamp(const cl_column *c)
+{
+    return c->kind == CL_TYPE_TIMESTAMP && strstr(c->type_name, "without time zone") != NULL;
+}
+
+/* strcasestr is not C11. */
+static bool
+contains_nocase(const char *s, const char *needle)
+{
+    size_t n = strlen(needle);
+
+    for (; *s; s++) {
+        size_t i = 0;
+
+        while (i < n && s[i] && tolower((unsigned char)s[i]) == needle[i])
+            i++;
+        if (i == n)
+            return true;
+    }
+    return false;
+}
+
+bool
+cl_expr_uses_session_time(const char *expr)
+{
+    static const char *const clock[] = {"now(", "current_timestamp", "localtimestamp",
+                                        "transaction_timestamp", "statement_timestamp",
+                                        "clock_timestamp"};
+    bool reads_clock = false;
+
+    for (size_t i = 0; i < sizeof clock / sizeof clock[0]; i++)
+        reads_clock = reads_clock || contains_nocase(expr, clock[i]);
+    /* AT TIME ZONE or timezone() pins the zone: the session's no longer matters. */
+    return reads_clock && !contains_nocase(expr, "at time zone") &&
+           !contains_nocase(expr, "timezone(");
 }
 
 cl_dialect
