@@ -5,20 +5,29 @@
 #                       catalog's columns holding what gencatalog's CSV means,
 #                       written by gencatalog itself in COPY's text format and
 #                       loaded with psql's \copy (CockroachDB v21.1's COPY
-#                       cannot read the CSV: quoted quotes and line breaks)
+#                       cannot read the CSV: quoted quotes and line breaks),
+#                       plus "ord", the record's ordinal (0-based, as
+#                       --checkpoint counts records: faultlib's prefix_committed)
 #   node_url N [USER]   node N's URL (1-based), same parameters as CRDB_URL
 #   node_port N, node_pid N
 #   qn N "SQL"          q on node N
 #   kill_node N         SIGKILL node N and wait until it is gone
 #   timed DESC CMD...   run CMD, print how long it took (the report's figures)
+#   PACE                a --default that makes every statement last at least
+#                       100 ms (crdb_internal.force_retry: the server retries
+#                       the statement until it is that old), so that a small
+#                       load lasts long enough to interrupt; v21.1 has no
+#                       triggers for faultlib's slow_statements
+PACE=(--default "updated_at=now() + crdb_internal.force_retry('100ms'::interval) * INTERVAL '1 microsecond'")
 
 stage_generated() {
     local table=$1
     shift
-    q "DROP TABLE IF EXISTS $table; CREATE TABLE $table (sku text, name text, description text, price numeric(10,2), stock integer, currency text)" >/dev/null
-    "$GENCATALOG" --copy-text "$@" -o "$TMP/$table.copy" || return 1
+    q "DROP TABLE IF EXISTS $table; CREATE TABLE $table (sku text, name text, description text, price numeric(10,2), stock integer, currency text, ord int)" >/dev/null
+    # one record a line in the text format: the line number is the ordinal
+    "$GENCATALOG" --copy-text "$@" | awk '{ print $0 "\t" NR - 1 }' >"$TMP/$table.copy" || return 1
     psql -X -q -v ON_ERROR_STOP=1 -d "$PGURL" \
-        -c "\\copy $table ($CATALOG_COLS) FROM '$TMP/$table.copy'"
+        -c "\\copy $table ($CATALOG_COLS, ord) FROM '$TMP/$table.copy'"
 }
 
 node_port() {
