@@ -15,6 +15,19 @@ N=8000
 stage_generated ref -n $N -s 41
 ARGS=(--url "$PGURL" -j 3 -b 50 --progress none)
 
+resumed() { # DESC INPUT: the rerun with the checkpoint completes the table
+    local desc=$1 skipped
+    run_loader "${ARGS[@]}" --checkpoint "$TMP/ck" --summary-json "$TMP/rerun.json" "$2"
+    check_eq "$desc rerun: exit 0" "$loader_rc" 0
+    same_rows "$desc rerun: the table equals the reference" products ref
+    check_eq "$desc rerun: one row a key" "$(q 'SELECT count(*) FROM products')" $N
+    skipped=$(js rows_skipped "$TMP/rerun.json")
+    check_match "$desc rerun: rows skipped" "$skipped" '^[1-9][0-9]*$'
+    check_eq "$desc rerun: read + skipped = input" "$(($(js rows_read "$TMP/rerun.json") + skipped))" $N
+    counts_add_up "$desc rerun" "$TMP/rerun.json"
+    check "$desc rerun: the checkpoint is removed" test ! -e "$TMP/ck"
+}
+
 # --- SIGTERM ------------------------------------------------------------------------
 start_loader "${ARGS[@]}" "${PACE[@]}" --checkpoint "$TMP/ck" --summary-json "$TMP/t1.json" "$TMP/cat.csv"
 wait_rows 2000
@@ -29,15 +42,7 @@ check "SIGTERM: stopped before the end ($rows rows)" test "$rows" -lt $N
 check "SIGTERM: the checkpoint is left" test -s "$TMP/ck"
 check_match "SIGTERM: the abort names the checkpoint" "$(cat "$TMP/loader.err")" 'checkpoint .*resume'
 prefix_committed "SIGTERM" "$TMP/ck" ref
-run_loader "${ARGS[@]}" --checkpoint "$TMP/ck" --summary-json "$TMP/t2.json" "$TMP/cat.csv"
-check_eq "SIGTERM rerun: exit 0" "$loader_rc" 0
-same_rows "SIGTERM rerun: the table equals the reference" products ref
-check_eq "SIGTERM rerun: one row a key" "$(q 'SELECT count(*) FROM products')" $N
-skipped=$(js rows_skipped "$TMP/t2.json")
-check_match "SIGTERM rerun: rows skipped" "$skipped" '^[1-9][0-9]*$'
-check_eq "SIGTERM rerun: read + skipped = input" "$(($(js rows_read "$TMP/t2.json") + skipped))" $N
-counts_add_up "SIGTERM rerun" "$TMP/t2.json"
-check "SIGTERM rerun: the checkpoint is removed" test ! -e "$TMP/ck"
+resumed SIGTERM "$TMP/cat.csv"
 
 # --- SIGKILL, gzip input ---------------------------------------------------------------
 q "TRUNCATE products" >/dev/null
@@ -50,13 +55,5 @@ check_eq "SIGKILL: killed" "$loader_rc" 137
 check "SIGKILL: a checkpoint is on disk" test -s "$TMP/ck"
 echo "SIGKILL: table $(q 'SELECT count(*) FROM products'), checkpoint at $(ckpt_field "$TMP/ck")"
 prefix_committed "SIGKILL" "$TMP/ck" ref
-run_loader "${ARGS[@]}" --checkpoint "$TMP/ck" --summary-json "$TMP/k2.json" "$TMP/cat.csv.gz"
-check_eq "SIGKILL rerun: exit 0" "$loader_rc" 0
-same_rows "SIGKILL rerun: the table equals the reference" products ref
-check_eq "SIGKILL rerun: one row a key" "$(q 'SELECT count(*) FROM products')" $N
-skipped=$(js rows_skipped "$TMP/k2.json")
-check_match "SIGKILL rerun: rows skipped (gzip)" "$skipped" '^[1-9][0-9]*$'
-check_eq "SIGKILL rerun: read + skipped = input" "$(($(js rows_read "$TMP/k2.json") + skipped))" $N
-counts_add_up "SIGKILL rerun" "$TMP/k2.json"
-check "SIGKILL rerun: the checkpoint is removed" test ! -e "$TMP/ck"
+resumed "SIGKILL, gzip input," "$TMP/cat.csv.gz"
 finish
