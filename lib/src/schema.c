@@ -3,14 +3,19 @@
  * read from pg_catalog.
  *
  * The queries stick to what PostgreSQL (12 and later: attgenerated) and
- * CockroachDB both answer: CockroachDB implements pg_class, pg_namespace,
- * pg_attribute (attidentity and attgenerated included), pg_type and pg_index
- * (indnkeyatts included), format_type() and to_regclass(). The name is
- * resolved by to_regclass() on a quoted identifier passed as a parameter, so
- * the server applies its own search_path and no text is ever spliced into SQL.
+ * CockroachDB (run on v21.1; the functions are in the reference of current
+ * releases) both answer: pg_class, pg_namespace, pg_attribute (attidentity
+ * and attgenerated included), pg_type and pg_index (indnkeyatts included),
+ * format_type(), current_schemas() and array_position(). to_regclass() is not
+ * used: CockroachDB v21.1 does not have it. The name is looked up by its
+ * literal parts, passed as parameters (no text is ever spliced into SQL), in
+ * the effective search path as the server reports it: the first schema of
+ * current_schemas(true) that holds the name, which is how PostgreSQL resolves
+ * an unqualified name (pg_catalog and pg_temp included).
  */
 #include "crdbload/schema.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,11 +24,19 @@
 
 #define VARHDRSZ 4 /* typmods of numeric and varchar carry the varlena header */
 
+/* $1 the schema (NULL: the search path), $2 the name. On CockroachDB an
+ * index may share its table's schema and name (its names are per table):
+ * relations that are not indexes come first. */
 static const char resolve_sql[] =
     "SELECT c.oid, n.nspname, c.relname, c.relkind"
     " FROM pg_catalog.pg_class c"
     " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-    " WHERE c.oid = pg_catalog.to_regclass($1::text)";
+    " WHERE c.relname = $2::text"
+    " AND COALESCE(n.nspname = $1::text,"
+    " n.nspname = ANY (pg_catalog.current_schemas(true)))"
+    " ORDER BY pg_catalog.array_position(pg_catalog.current_schemas(true), n.nspname),"
+    " c.relkind IN ('i', 'I')"
+    " LIMIT 1";
 
 /* attidentity and attgenerated are "char" ('' when unset); the cast to text
  * and COALESCE keep the test the same on both servers. */
@@ -31,7 +44,9 @@ static const char columns_sql[] =
     "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), t.typname,"
     " a.atttypmod, a.attnotnull,"
     " (a.atthasdef OR COALESCE(a.attidentity::text, '') <> ''),"
-    " COALESCE(a.attgenerated::text, '') <> '', a.attnum"
+    " COALESCE(a.attgenerated::text, '') <> '', a.attnum,"
+    " (SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid) FROM pg_catalog.pg_attrdef d"
+    " WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum)"
     " FROM pg_catalog.pg_attribute a"
     " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
     " WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped"
@@ -109,8 +124,25 @@ kind_of(const char *typname, int typmod, cl_column *c)
             c->max_chars = typmod - VARHDRSZ;
         else
             kind = CL_TYPE_TEXT; /* varchar without a length is text */
+    } else if (kind == CL_TYPE_TEXT && typmod >= VARHDRSZ) {
+        /* CockroachDB's STRING(n): typname text with a length */
+        kind = CL_TYPE_VARCHAR;
+        c->max_chars = typmod - VARHDRSZ;
     }
     return kind;
+}
+
+/* format_type()'s answer, except for CockroachDB's STRING(n), which it
+ * renders "text(n + 4)": neither the type's name nor valid in a cast. */
+static char *
+type_name(const char *formatted, const char *typname, int typmod)
+{
+    char buf[32];
+
+    if (strcmp(typname, "text") != 0 || typmod < VARHDRSZ)
+        return dup(formatted);
+    snprintf(buf, sizeof buf, "STRING(%d)", typmod - VARHDRSZ);
+    return dup(buf);
 }
 
 static bool
@@ -213,9 +245,9 @@ cl_schema_load(PGconn *conn, const char *spec, cl_table **out, char *err,
     PGresult *res = NULL;
     cl_table *t = NULL;
     int *attnums = NULL;
-    char *regname = NULL, *qs = NULL, *qn = NULL;
+    char *schema = NULL;
     char oid[16];
-    const char *param[1];
+    const char *param[2];
     int rc = CL_ENOMEM;
 
     *out = NULL;
@@ -224,44 +256,22 @@ cl_schema_load(PGconn *conn, const char *spec, cl_table **out, char *err,
         return CL_ECONFIG;
     }
 
-    /* Quote each part, so that the server folds nothing: "Product" stays. */
+    /* Each part literally: the server folds nothing, "Product" stays. */
     if (dot) {
-        qs = PQescapeIdentifier(conn, spec, (size_t)(dot - spec));
-        qn = PQescapeIdentifier(conn, dot + 1, strlen(dot + 1));
-    } else {
-        qn = PQescapeIdentifier(conn, spec, strlen(spec));
-    }
-    if ((dot && !qs) || !qn) {
-        /* out of memory, or not valid in the client encoding */
-        char msg[256];
+        size_t n = (size_t)(dot - spec);
 
-        snprintf(msg, sizeof msg, "%s", PQerrorMessage(conn));
-        msg[strcspn(msg, "\n")] = '\0';
-        snprintf(err, errlen, "invalid table name \"%s\": %s", spec, msg);
-        rc = CL_ECONFIG;
-        goto done;
-    }
-    {
-        size_t len = (qs ? strlen(qs) + 1 : 0) + strlen(qn) + 1;
-
-        regname = malloc(len);
-        if (!regname)
+        schema = malloc(n + 1);
+        if (!schema)
             goto nomem;
-        snprintf(regname, len, "%s%s%s", qs ? qs : "", qs ? "." : "", qn);
+        memcpy(schema, spec, n);
+        schema[n] = '\0';
     }
-
-    param[0] = regname;
-    res = PQexecParams(conn, resolve_sql, 1, NULL, param, NULL, NULL, 0);
+    param[0] = schema; /* NULL: look in the search path */
+    param[1] = dot ? dot + 1 : spec;
+    res = PQexecParams(conn, resolve_sql, 2, NULL, param, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-        /* 3F000: older servers raise "schema does not exist" from to_regclass */
-        if (state && strcmp(state, "3F000") == 0) {
-            not_found(conn, spec, dot, err, errlen);
-            rc = CL_ECONFIG;
-        } else {
-            query_error(err, errlen, "the table", res, conn);
-            rc = CL_EDB;
-        }
+        query_error(err, errlen, "the table", res, conn);
+        rc = CL_EDB;
         goto done;
     }
     if (PQntuples(res) == 0) {
@@ -309,7 +319,8 @@ cl_schema_load(PGconn *conn, const char *spec, cl_table **out, char *err,
             cl_column *c = &t->cols[i];
 
             c->name = dup(PQgetvalue(res, i, 0));
-            c->type_name = dup(PQgetvalue(res, i, 1));
+            c->type_name = type_name(PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+                                     atoi(PQgetvalue(res, i, 3)));
             t->ncols++; /* counted now, so that cl_table_free frees both */
             if (!c->name || !c->type_name)
                 goto nomem;
@@ -319,6 +330,8 @@ cl_schema_load(PGconn *conn, const char *spec, cl_table **out, char *err,
             c->generated = bool_value(res, i, 6);
             /* attnums have holes where columns were dropped */
             attnums[i] = atoi(PQgetvalue(res, i, 7));
+            if (!PQgetisnull(res, i, 8) && !(c->default_expr = dup(PQgetvalue(res, i, 8))))
+                goto nomem;
         }
     }
     PQclear(res);
@@ -360,9 +373,7 @@ nomem:
 done:
     PQclear(res);
     free(attnums);
-    free(regname);
-    PQfreemem(qs);
-    PQfreemem(qn);
+    free(schema);
     cl_table_free(t);
     return rc;
 }
@@ -375,6 +386,7 @@ cl_table_free(cl_table *t)
     for (size_t i = 0; i < t->ncols; i++) {
         free(t->cols[i].name);
         free(t->cols[i].type_name);
+        free(t->cols[i].default_expr);
     }
     for (size_t i = 0; i < t->nuniques; i++)
         free(t->uniques[i].cols);
@@ -439,6 +451,44 @@ cl_table_describe(const cl_table *t)
         p += snprintf(p, len - (size_t)(p - s), "%s%s %s", i ? ", " : "", t->cols[i].name,
                       t->cols[i].type_name);
     return s;
+}
+
+bool
+cl_column_is_local_timestamp(const cl_column *c)
+{
+    return c->kind == CL_TYPE_TIMESTAMP && strstr(c->type_name, "without time zone") != NULL;
+}
+
+/* strcasestr is not C11. */
+static bool
+contains_nocase(const char *s, const char *needle)
+{
+    size_t n = strlen(needle);
+
+    for (; *s; s++) {
+        size_t i = 0;
+
+        while (i < n && s[i] && tolower((unsigned char)s[i]) == needle[i])
+            i++;
+        if (i == n)
+            return true;
+    }
+    return false;
+}
+
+bool
+cl_expr_uses_session_time(const char *expr)
+{
+    static const char *const clock[] = {"now(", "current_timestamp", "localtimestamp",
+                                        "transaction_timestamp", "statement_timestamp",
+                                        "clock_timestamp"};
+    bool reads_clock = false;
+
+    for (size_t i = 0; i < sizeof clock / sizeof clock[0]; i++)
+        reads_clock = reads_clock || contains_nocase(expr, clock[i]);
+    /* AT TIME ZONE or timezone() pins the zone: the session's no longer matters. */
+    return reads_clock && !contains_nocase(expr, "at time zone") &&
+           !contains_nocase(expr, "timezone(");
 }
 
 cl_dialect

@@ -1,10 +1,11 @@
 # tests/harness/testlib.sh - helpers for tests/integration/*.sh, which run
-# inside tests/harness/with_pg.sh and start with
+# inside tests/harness/with_pg.sh, and tests/crdb/*.sh, which run inside
+# tests/harness/with_crdb.sh (it sets PGURL too); both start with
 #
 #   source "$TESTLIB"
 #
 # CTest sets TESTLIB, CRDBLOAD (the loader), GENCATALOG (fixtures/gencatalog)
-# and FIXTURES (the fixtures/ dir); with_pg.sh sets PGURL and the rest.
+# and FIXTURES (the fixtures/ dir); with_pg.sh / with_crdb.sh set PGURL and the rest.
 #
 #   q "SQL"                      run SQL (psql -At), print the result
 #   load_fixture schema.sql      run a file from $FIXTURES
@@ -15,15 +16,16 @@
 #   ok, fail, check, check_eq, check_match, finish   from checks.sh
 #
 # $TMP is a scratch dir inside the cluster's temp dir, removed with it.
+# pgctl is PostgreSQL's only.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/checks.sh"
 
 [ -n "${PGURL:-}" ] || {
-    echo "testlib: PGURL is not set; run the test under tests/harness/with_pg.sh" >&2
+    echo "testlib: PGURL is not set; run the test under tests/harness/with_pg.sh (or with_crdb.sh)" >&2
     exit 1
 }
 : "${FIXTURES:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../fixtures" && pwd)}"
-TMP=$(mktemp -d "${PG_TMP:-/tmp}/test.XXXXXX") || exit 1
+TMP=$(mktemp -d "${PG_TMP:-${CRDB_TMP:-/tmp}}/test.XXXXXX") || exit 1
 chmod 755 "$TMP"
 loader_rc=
 

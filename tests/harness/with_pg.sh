@@ -54,14 +54,7 @@ stop_and_remove() {
     [ "$keep" = 1 ] || rm -rf -- "$tmp"
 }
 
-# Process start time (field 22 of /proc/PID/stat), to tell a PID from a reuse.
-start_time() {
-    local stat fields
-    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-    stat=${stat##*) } # the command name may hold spaces; skip past it
-    read -r -a fields <<<"$stat"
-    echo "${fields[19]}"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/serverlib.sh" # start_time, port_free, random_port
 
 # --- watchdog mode: with_pg.sh --watchdog PID START TMP BIN USER KEEP --------
 if [ "${1:-}" = "--watchdog" ]; then
@@ -165,18 +158,10 @@ full_page_writes = off
 include_if_exists = 'with_pg_port.conf'
 EOF
 
-port_free() {
-    if command -v ss >/dev/null 2>&1; then
-        [ -z "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]
-    else
-        ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-    fi
-}
-
 # --- start, on a free port; retry when another process took it meanwhile ------
 started=0
 for attempt in 1 2 3 4 5 6 7 8 9 10; do
-    port=$((20000 + (RANDOM * 32768 + RANDOM) % 40001))
+    port=$(random_port)
     port_free "$port" || continue
     echo "port = $port" >"$PGDATA/with_pg_port.conf"
     [ -n "$pg_user" ] && chown "$pg_user" "$PGDATA/with_pg_port.conf"

@@ -85,7 +85,7 @@ check_eq "cockroach, Prisma, dry run: exit 0" "$loader_rc" 0
 check_match "cockroach, Prisma, dry run names dialect cockroach" "$err" \
     'dry run: table "public"\."Product", dialect cockroach,'
 check_match "cockroach, Prisma: --default -> INSERT ... ON CONFLICT (sku), id only on insert" \
-    "$(sed -n 3p "$TMP/loader.err")" 'INSERT INTO "public"\."Product" AS t \("sku", "name", "description", "price", "stock", "id"\) SELECT u\."sku", .*, gen_random_uuid\(\)::text FROM unnest\(.*\) AS u\(.*\) ON CONFLICT \("sku"\) DO UPDATE SET "name" = excluded\."name", "description" = excluded\."description", "price" = excluded\."price", "stock" = excluded\."stock"$'
+    "$(grep '^INSERT INTO' "$TMP/loader.err")" 'INSERT INTO "public"\."Product" AS t \("sku", "name", "description", "price", "stock", "id"\) SELECT u\."sku", .*, gen_random_uuid\(\)::text FROM unnest\(.*\) AS u\(.*\) ON CONFLICT \("sku"\) DO UPDATE SET "name" = excluded\."name", "description" = excluded\."description", "price" = excluded\."price", "stock" = excluded\."stock"$'
 
 run_loader --url "$PGURL" --dialect cockroach "${prisma[@]}" --summary-json "$TMP/crp.json" \
     "$TMP/cat.csv"

@@ -14,14 +14,14 @@
 /* ------------------------------------------------------------------------ */
 /* Fixtures: the tables as schema.c would read them.                         */
 
-#define COL(n, t, k, nn, def) {(char *)(n), (char *)(t), (k), -1, -1, -1, (nn), (def), false}
+#define COL(n, t, k, nn, def) {(char *)(n), (char *)(t), (k), -1, -1, -1, (nn), (def), false, NULL}
 
 static cl_column products_cols[] = {
     COL("id", "uuid", CL_TYPE_UUID, true, true),
     COL("sku", "text", CL_TYPE_TEXT, true, false),
     COL("name", "text", CL_TYPE_TEXT, true, false),
     COL("description", "text", CL_TYPE_TEXT, false, false),
-    {(char *)"price", (char *)"numeric(10,2)", CL_TYPE_NUMERIC, 10, 2, -1, true, false, false},
+    {(char *)"price", (char *)"numeric(10,2)", CL_TYPE_NUMERIC, 10, 2, -1, true, false, false, NULL},
     COL("stock", "integer", CL_TYPE_INT4, true, true),
     COL("currency", "text", CL_TYPE_TEXT, true, true),
     COL("updated_at", "timestamp with time zone", CL_TYPE_TIMESTAMP, true, true),
@@ -39,7 +39,7 @@ static cl_column prisma_cols[] = {
     COL("sku", "text", CL_TYPE_TEXT, true, false),
     COL("name", "text", CL_TYPE_TEXT, true, false),
     COL("description", "text", CL_TYPE_TEXT, false, false),
-    {(char *)"price", (char *)"numeric(10,2)", CL_TYPE_NUMERIC, 10, 2, -1, true, false, false},
+    {(char *)"price", (char *)"numeric(10,2)", CL_TYPE_NUMERIC, 10, 2, -1, true, false, false, NULL},
     COL("stock", "integer", CL_TYPE_INT4, true, true),
     COL("createdAt", "timestamp(3) without time zone", CL_TYPE_TIMESTAMP, true, true),
 };
@@ -55,7 +55,7 @@ static cl_column odd_cols[] = {
     COL("we\"ird", "text", CL_TYPE_TEXT, true, false),
     COL("Region", "text", CL_TYPE_TEXT, true, false),
     COL("v", "integer", CL_TYPE_INT4, false, false),
-    {(char *)"g", (char *)"integer", CL_TYPE_INT4, -1, -1, -1, false, true, true},
+    {(char *)"g", (char *)"integer", CL_TYPE_INT4, -1, -1, -1, false, true, true, NULL},
     COL("tags", "text[]", CL_TYPE_OTHER, false, false),
 };
 static size_t odd_key[] = {0, 1};

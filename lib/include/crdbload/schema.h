@@ -1,7 +1,7 @@
 /*
  * crdbload/schema.h - what the target table looks like: its columns, their
  * types and constraints, read from the catalog with queries that PostgreSQL
- * and CockroachDB both answer (pg_catalog, to_regclass).
+ * and CockroachDB both answer (pg_catalog, current_schemas).
  *
  * A cl_table is built once by the control connection and then only read,
  * from any thread.
@@ -41,6 +41,7 @@ typedef struct cl_column {
     bool not_null;
     bool has_default; /* a DEFAULT, identity or generated value: may be omitted */
     bool generated;   /* GENERATED ALWAYS AS (...) STORED: cannot be written */
+    char *default_expr; /* its DEFAULT as the server prints it, or NULL */
 } cl_column;
 
 /* A unique index or constraint usable by ON CONFLICT (valid, not partial). */
@@ -76,6 +77,17 @@ int cl_table_column(const cl_table *t, const char *name);
 
 /* The unique index whose columns are exactly cols (in any order), or NULL. */
 const cl_unique *cl_table_unique_on(const cl_table *t, const size_t *cols, size_t n);
+
+/* A timestamp without time zone: a value the server computes from its clock
+ * (now(), CURRENT_TIMESTAMP) lands in it as wall time in the session's
+ * TimeZone, which Prisma and most ORMs then read as UTC. */
+bool cl_column_is_local_timestamp(const cl_column *c);
+
+/* True when the SQL text expr reads the clock (now(), CURRENT_TIMESTAMP,
+ * localtimestamp, ...) without AT TIME ZONE or timezone() pinning the zone:
+ * stored in a timestamp without time zone, its value depends on the
+ * session's TimeZone. A textual test, meant for warnings. */
+bool cl_expr_uses_session_time(const char *expr);
 
 /* "id uuid, sku text, ..." for error messages; caller frees; NULL on OOM. */
 char *cl_table_describe(const cl_table *t);
