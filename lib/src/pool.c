@@ -341,8 +341,39 @@ setup_params(worker *w, const char *conninfo)
     return 0;
 }
 
+/* Start w's host lists one host further (the lists values[] points at are
+ * replaced). libpq moves on to the next host only when one cannot be
+ * reached: a node that answers with an error, such as a draining CockroachDB
+ * node ("server is not accepting clients"), ends the attempt there. Kept as
+ * they were when memory is short. */
+static void
+advance_hosts(worker *w)
+{
+    char **lists[] = {&w->host, &w->hostaddr, &w->port};
+    const char *ref = w->host ? w->host : w->hostaddr;
+    size_t n = 1;
+    bool oom = false;
+
+    if (!ref)
+        return;
+    for (const char *s = ref; *s; s++)
+        n += *s == ',';
+    for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
+        char *next = rotate_list(*lists[l], 1, n, &oom);
+
+        if (!next)
+            continue; /* absent, a single item (one port for all), or OOM */
+        for (int k = 0; w->keywords[k]; k++)
+            if (w->values[k] == *lists[l])
+                w->values[k] = next;
+        free(*lists[l]);
+        *lists[l] = next;
+    }
+}
+
 /* Connect w. Returns true when the connection is up; otherwise w->conn is
- * kept (for its error message) and is not usable. */
+ * kept (for its error message) and is not usable, and the next attempt
+ * starts at the next host. */
 static bool
 connect_worker(worker *w)
 {
@@ -350,7 +381,10 @@ connect_worker(worker *w)
         PQfinish(w->conn);
     w->nprepared = 0; /* prepared statements die with their session */
     w->conn = PQconnectdbParams(w->keywords, w->values, 1);
-    return w->conn && PQstatus(w->conn) == CONNECTION_OK;
+    if (w->conn && PQstatus(w->conn) == CONNECTION_OK)
+        return true;
+    advance_hosts(w);
+    return false;
 }
 
 /* "could not connect to host:port: message" - libpq's messages name the host

@@ -12,6 +12,11 @@
 #   node_port N, node_pid N
 #   qn N "SQL"          q on node N
 #   kill_node N         SIGKILL node N and wait until it is gone
+#   wait_expendable N [SECS]   until node N can be lost: no range has a
+#                       replica on N among fewer than 3 (after a cluster
+#                       starts, up-replication takes tens of seconds; a range
+#                       on {1, N} would lose its quorum with N, one on {1} or
+#                       {1, 2} would not)
 #   timed DESC CMD...   run CMD, print how long it took (the report's figures)
 #   PACE                a --default that makes every statement last at least
 #                       100 ms (crdb_internal.force_retry: the server retries
@@ -56,6 +61,18 @@ kill_node() {
     pid=$(node_pid "$1")
     kill -KILL "$pid" 2>/dev/null
     while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+}
+
+wait_expendable() {
+    local node=$1 secs=${2:-120} i at_risk
+    for ((i = 0; i < secs * 2; i++)); do
+        at_risk=$(q "SELECT count(*) FROM crdb_internal.ranges_no_leases
+                     WHERE $node = ANY (replicas) AND array_length(replicas, 1) < 3")
+        [ "$at_risk" = 0 ] && return 0
+        sleep 0.5
+    done
+    echo "wait_expendable: $at_risk ranges would lose their quorum with node $node after $secs s" >&2
+    return 1
 }
 
 timed() {

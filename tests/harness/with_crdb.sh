@@ -13,6 +13,8 @@
 # --certs they run --insecure; with --certs a CA, a node certificate (for
 # 127.0.0.1 and localhost) and client certificates for root and for "loader"
 # are made with `cockroach cert`, and "loader" also gets a password.
+# A cluster is up-replicating for a while (~40 s here) after it starts: a
+# test that kills a node waits for 3 replicas first (crdblib's wait_replicated).
 # The database crdbload_test holds the reference table (fixtures/schema.sql)
 # and the Prisma "Product" table in CockroachDB's DDL
 # (fixtures/crdb/prisma_product.sql). CMD runs in the caller's directory with:
@@ -216,6 +218,7 @@ start_node() {
         --log="file-defaults: {dir: $dir/logs}" --listening-url-file="$dir/url" \
         --pid-file="$dir/pid" </dev/null >"$dir/stdout" 2>&1 &
     pid=$!
+    disown "$pid" # killed by kill_and_remove, without bash's job notices
     echo "$pid $(start_time "$pid")" >"$dir/proc"
     node_pids[n - 1]=$pid
 }
@@ -271,7 +274,7 @@ for attempt in 1 2 3 4 5; do
     grep -qsi 'address already in use' "$CRDB_TMP"/node*/stdout "$CRDB_TMP"/node*/logs/*.log ||
         break
     for n in $(seq "$nodes"); do kill -KILL "${node_pids[n - 1]}" 2>/dev/null; done
-    wait 2>/dev/null
+    sleep 1
     rm -rf "$CRDB_TMP"/node*
 done
 if [ "$started" != 1 ]; then
