@@ -1,0 +1,51 @@
+# tests/harness/test_with_crdb.sh - the CockroachDB harness itself, from the
+# outside: a missing binary fails with a clear message (never a skip); CMD's
+# exit status is passed on and the nodes and the temp dir are gone after it;
+# WITH_CRDB_KEEP=1 keeps the dir; a wrapper killed with SIGKILL (as a CTest
+# timeout does) is cleaned up by its watchdog.
+#
+#   bash tests/harness/test_with_crdb.sh
+set -uo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$here/checks.sh"
+source "$here/serverlib.sh"
+W=$here/with_crdb.sh
+T=$(mktemp -d /tmp/crdbload-harness-test.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+
+out=$(COCKROACH_BIN=/nonexistent/cockroach bash "$W" true 2>&1)
+check_eq "COCKROACH_BIN missing: exit 1" "$?" 1
+check_match "... says so" "$out" 'COCKROACH_BIN=/nonexistent/cockroach is not an executable file'
+out=$(env -u COCKROACH_BIN COCKROACH_XZ=/nonexistent/c.xz bash "$W" true 2>&1)
+check_eq "the .xz missing: exit 1" "$?" 1
+check_match "... says which file and what to set" "$out" 'no CockroachDB binary: /nonexistent/c\.xz is missing.*COCKROACH_BIN'
+
+# A normal run: the command's status, and nothing left behind.
+bash "$W" bash -c 'echo "$CRDB_TMP $CRDB_NODE_PIDS" >"$0"; exit 7' "$T/run1" 2>"$T/run1.err"
+check_eq "CMD's exit status is passed on" "$?" 7
+read -r dir pids <"$T/run1"
+check "the temp dir is removed" test ! -e "$dir"
+alive=0
+for p in $pids; do kill -0 "$p" 2>/dev/null && alive=$((alive + 1)); done
+check_eq "no node left running" "$alive" 0
+check_match "a failing CMD shows the end of the node's output" "$(cat "$T/run1.err")" 'the end of its output'
+
+WITH_CRDB_KEEP=1 bash "$W" bash -c 'echo "$CRDB_TMP" >"$0"' "$T/run2" 2>/dev/null
+read -r dir <"$T/run2"
+check "WITH_CRDB_KEEP=1 keeps the temp dir (logs)" test -d "$dir/node1/logs"
+rm -rf "$dir"
+
+# The wrapper SIGKILLed while CMD runs: the watchdog kills the nodes and CMD.
+bash "$W" bash -c 'echo "$CRDB_TMP $CRDB_NODE_PIDS $$" >"$0"; sleep 300' "$T/run3" 2>/dev/null &
+wrapper=$!
+for i in $(seq 600); do [ -s "$T/run3" ] && break; sleep 0.1; done
+read -r dir npid cpid <"$T/run3"
+kill -KILL "$wrapper"
+for i in $(seq 100); do
+    kill -0 "$npid" 2>/dev/null || kill -0 "$cpid" 2>/dev/null || [ -e "$dir" ] || break
+    sleep 0.1
+done
+check "wrapper killed: the node is killed" bash -c "! kill -0 $npid 2>/dev/null"
+check "wrapper killed: CMD is stopped" bash -c "! kill -0 $cpid 2>/dev/null"
+check "wrapper killed: the temp dir is removed" test ! -e "$dir"
+finish
