@@ -39,6 +39,13 @@ run_loader --url "$PGURL" --summary-json "$TMP/s3.json" "$TMP/changed.csv"
 check_eq "reload with 10% changed: exit 0" "$loader_rc" 0
 same_rows "reload with 10% changed equals the changed reference" products ref_changed
 
+run_loader --url "$PGURL" --statement-form unnest -j 2 --summary-json "$TMP/s3u.json" "$TMP/base.csv.gz"
+check_eq "the unnest form: exit 0" "$loader_rc" 0
+check_match "the unnest form: the statement ran (its text in the statement statistics)" \
+    "$(q "SELECT count(*) FROM crdb_internal.node_statement_statistics
+          WHERE application_name = 'crdbload' AND key LIKE '%FROM ROWS FROM (unnest(%'")" '^[1-9]'
+same_rows "the unnest form: back to the reference" products ref_base
+
 # --- --only-changed -------------------------------------------------------------------
 run_loader --url "$PGURL" -q "$TMP/base.csv.gz"
 q "UPDATE products SET updated_at = '2000-01-01'" >/dev/null
