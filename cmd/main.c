@@ -8,9 +8,9 @@
  * SIGPIPE is ignored, so a closed pipe is a write error, not a silent death.
  * The connection string is never printed here: it may hold a password.
  *
- * --metrics-file is written once the load has run, whatever its exit
- * status (exit 2 too: a configuration the database refused, such as a
- * column the table lacks); not when the command line itself is refused.
+ * --metrics-file is written once cl_load_run() has run, whatever its exit
+ * status (exit 2 too: a configuration the load refused, such as a column
+ * the table lacks); not when the command line or an output path is refused.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -24,6 +24,7 @@ packages=(
     prometheus prometheus-node-exporter curl # --metrics-file: promtool, a real textfile collector
     bash-completion # tests/cli/completion.sh runs the completion under it
     xz-utils libgssapi-krb5-2 libkrb5-3 libtinfo6 # CockroachDB (tests/harness/with_crdb.sh): unpack, run
+    dpkg-dev lintian man-db # scripts/package.sh (dpkg-buildflags, dpkg-shlibdeps); tests/package/deb.sh
 )
 
 if [ "$(id -u)" = 0 ]; then
@@ -55,7 +56,7 @@ done
 # Check what the build and the harness will look for.
 missing=()
 for tool in cc cmake pkg-config pg_config psql runuser setsid ss gzip openssl script groff clang \
-    valgrind /usr/bin/time promtool prometheus-node-exporter curl xz; do
+    valgrind /usr/bin/time promtool prometheus-node-exporter curl xz dpkg-shlibdeps lintian man; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=("initdb")

@@ -142,31 +142,9 @@ else
 fi
 
 # The whole loader: every private dependency must be in the .pc file.
-cat >"$tmp/full.c" <<'EOF'
-#include <stdio.h>
-
-#include <crdbload/config.h>
-#include <crdbload/error.h>
-#include <crdbload/load.h>
-#include <crdbload/stats.h>
-
-int
-main(int argc, char **argv)
-{
-    cl_config cfg;
-    cl_stats st;
-
-    (void)argv;
-    cl_config_init(&cfg);
-    cl_stats_init(&st);
-    if (argc > 1) /* never: only linked, so that every module is pulled in */
-        return (int)cl_load_run(&cfg, &st, NULL);
-    printf("%s %d\n", cl_err_name(CL_EIO), cfg.workers);
-    return 0;
-}
-EOF
 # shellcheck disable=SC2046
-if cc -std=c11 -Wall -Werror ${INSTALL_TEST_CFLAGS:-} $(pkg-config --cflags crdbload) "$tmp/full.c" \
+if cc -std=c11 -Wall -Werror ${INSTALL_TEST_CFLAGS:-} $(pkg-config --cflags crdbload) \
+    "$(dirname "$0")/../harness/uses_library.c" \
     $(pkg-config --static --libs crdbload) -o "$tmp/full" 2>"$tmp/cc.err"; then
     ok "a program using cl_load_run links with pkg-config --static --libs crdbload"
     if "$tmp/full" | grep -q '^CL_EIO [0-9]'; then

@@ -7,7 +7,8 @@
 #   - label values are escaped (quote, backslash, line feed, invalid UTF-8);
 #   - an aborted run (unreachable server, SIGTERM) writes the file with its
 #     exit status; a run killed with SIGKILL leaves the previous file as it
-#     was, with no temporary file beside it;
+#     was, with no temporary file beside it; a file that cannot be written
+#     at the end is exit status 3 with a message;
 #   - a real prometheus-node-exporter (textfile collector only, on a free
 #     loopback port) serves the metrics on /metrics without a scrape error;
 #   - the README's alert rules pass promtool check rules, and promtool test
@@ -203,6 +204,20 @@ wait_loader
 check_eq "SIGKILL: killed" "$loader_rc" 137
 check "SIGKILL: the previous file is intact" cmp -s "$PROM" "$TMP/before.prom"
 no_temp_files "SIGKILL"
+
+# --- the file cannot be written at the end: exit 3, said so ----------------------------
+q "TRUNCATE products" >/dev/null
+mkdir "$TMP/gone"
+start_loader --url "$PGURL" -j 2 -b 100 --progress none --metrics-file "$TMP/gone/m.prom" \
+    "$TMP/cat.csv"
+wait_rows 200
+rm -rf "$TMP/gone"
+wait_loader
+check_eq "directory removed during the run: exit 3" "$loader_rc" 3
+check_match "directory removed during the run: the error names the file" \
+    "$(cat "$TMP/loader.err")" 'error: could not write metrics file ".*/gone/m\.prom": No such file'
+check_eq "directory removed during the run: the load itself finished" \
+    "$(q 'SELECT count(*) FROM products')" $N
 fast_statements
 
 # --- node_exporter serves the file -------------------------------------------------------
