@@ -110,6 +110,60 @@ test_retries_by_sqlstate(void)
     free(text);
 }
 
+/* cl_stats_retry_sqlstate(): the list --metrics-file walks, in the order
+ * first seen, ending at the first free slot. */
+static void
+test_retry_sqlstate_list(void)
+{
+    static const char *const want[] = {"57P01", "40001", "none"};
+    static const uint64_t counts[] = {1, 2, 1};
+    cl_stats s;
+    char name[6];
+    uint64_t count = 0;
+    int i;
+
+    cl_stats_init(&s);
+    CHECK(!cl_stats_retry_sqlstate(&s, 0, name, &count)); /* no retries: empty */
+    cl_stats_add_retry(&s, "57P01");
+    cl_stats_add_retry(&s, "40001");
+    cl_stats_add_retry(&s, NULL);
+    cl_stats_add_retry(&s, "40001");
+    for (i = 0; cl_stats_retry_sqlstate(&s, i, name, &count); i++) {
+        if (i >= 3)
+            break;
+        CHECK_EQ_STR(name, want[i]);
+        CHECK_EQ_INT(count, counts[i]);
+    }
+    CHECK_EQ_INT(i, 3);
+    CHECK(!cl_stats_retry_sqlstate(&s, -1, name, &count));
+    CHECK(!cl_stats_retry_sqlstate(&s, CL_STATS_MAX_SQLSTATES, name, &count));
+}
+
+/* cl_stats_derive(): the figures the summary, the JSON and the metrics share. */
+static void
+test_derive(void)
+{
+    cl_stats s;
+    cl_stats_derived d;
+
+    cl_stats_init(&s);
+    s.end_time = s.start_time + 2.0;
+    atomic_store(&s.rows_read, 1000);
+    atomic_store(&s.bytes_read, 4000000);
+    cl_stats_add_latency(&s, 0.250);
+    cl_stats_derive(&s, &d);
+    CHECK(d.secs > 1.999 && d.secs < 2.001);
+    CHECK(d.rows_per_s > 499.9 && d.rows_per_s < 500.1);
+    CHECK(d.mb_per_s > 1.999 && d.mb_per_s < 2.001);
+    CHECK(d.max > 249.9 && d.max < 250.1);
+    CHECK(d.p50 > 0 && d.p50 <= d.max && d.p99 <= d.max);
+
+    cl_stats_init(&s); /* nothing read: rates 0, not NaN */
+    s.end_time = s.start_time;
+    cl_stats_derive(&s, &d);
+    CHECK(d.secs == 0 && d.rows_per_s == 0 && d.mb_per_s == 0 && d.max == 0);
+}
+
 static void
 test_summary_text(void)
 {
@@ -179,6 +233,8 @@ main(void)
 {
     test_json_keys();
     test_retries_by_sqlstate();
+    test_retry_sqlstate_list();
+    test_derive();
     test_summary_text();
     test_latency();
     return TEST_REPORT();
