@@ -18,9 +18,10 @@
 #   - apt-get remove removes every file the packages installed, and every
 #     directory they created.
 # Care: it refuses to start (and fails) when a crdbload package is installed
-# already, or when a file the packages hold exists outside any package (it
-# would be overwritten, then removed); one run at a time on a machine (a
-# lock); whatever happens, what it installed is purged on exit.
+# already, when a file the packages hold exists outside any package (it
+# would be overwritten, then removed), or when a crdbload under /usr/local
+# would shadow the package's; one run at a time on a machine (a lock);
+# whatever happens, what it installed is purged on exit.
 set -uo pipefail
 
 if [ $# -ne 1 ]; then
@@ -85,6 +86,18 @@ for p in crdbload crdbload-dev; do
         finish
     fi
 done
+
+# A crdbload under /usr/local (cmake --install's default prefix) comes first
+# on PATH and in man's search: the checks below would see it, not ours.
+shadow=()
+for f in /usr/local/bin/crdbload /usr/local/share/man/man1/crdbload.1; do
+    [ -e "$f" ] && shadow+=("$f")
+done
+if [ ${#shadow[@]} -gt 0 ]; then
+    fail "a crdbload under /usr/local would shadow the package's: ${shadow[*]}" \
+        "remove that cmake --install first"
+    finish
+fi
 
 # --- build ------------------------------------------------------------------------
 printf -- "--- build (at %s s)\n" "$SECONDS"
