@@ -5,6 +5,7 @@
 # and every row present.
 # with_crdb: --nodes 3
 # labels: threads
+# run_serial
 source "$TESTLIB"
 source "$LOADLIB"
 source "$CRDBLIB"

@@ -9,7 +9,7 @@
 source "$TESTLIB"
 source "$LOADLIB"
 source "$CRDBLIB"
-N=4000
+N=3000
 "$GENCATALOG" -n $N -s 7 --gzip -o "$TMP/base.csv.gz"
 "$GENCATALOG" -n $N -s 7 --change-fraction 0.1 -o "$TMP/changed.csv"
 stage_generated ref_base -n $N -s 7
