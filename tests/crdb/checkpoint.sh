@@ -4,7 +4,6 @@
 # saver thread wrote); each rerun resumes, skips what the checkpoint covers
 # and ends with the table equal to the reference, no row lost or doubled.
 # with_crdb: --nodes 1
-# labels: threads
 source "$TESTLIB"
 source "$LOADLIB"
 source "$CRDBLIB"

@@ -13,7 +13,6 @@
 # server's retry errors carry): crdbload sends the batch again and counts it
 # under 40001; past --max-retries it stops with exit 3.
 # with_crdb: --nodes 1
-# labels: threads
 source "$TESTLIB"
 source "$LOADLIB"
 source "$CRDBLIB"

@@ -5,7 +5,6 @@
 # is equivalent, proven from the server's own statement statistics. Each
 # result is compared with a reference that gencatalog writes itself (COPY text).
 # with_crdb: --nodes 1
-# labels: threads
 source "$TESTLIB"
 source "$LOADLIB"
 source "$CRDBLIB"
