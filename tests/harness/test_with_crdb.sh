@@ -36,16 +36,20 @@ check "WITH_CRDB_KEEP=1 keeps the temp dir (logs)" test -d "$dir/node1/logs"
 rm -rf "$dir"
 
 # The wrapper SIGKILLed while CMD runs: the watchdog kills the nodes and CMD.
-bash "$W" bash -c 'echo "$CRDB_TMP $CRDB_NODE_PIDS $$" >"$0"; sleep 300' "$T/run3" 2>/dev/null &
+# (its output not on ours: an orphan holding our stdout would hold CTest too)
+bash "$W" bash -c 'echo "$CRDB_TMP $CRDB_NODE_PIDS $$" >"$0"; sleep 120' "$T/run3" >/dev/null 2>&1 &
 wrapper=$!
 for i in $(seq 600); do [ -s "$T/run3" ] && break; sleep 0.1; done
 read -r dir npid cpid <"$T/run3"
+# the wrapper records CMD's pid for the watchdog just after starting it
+for i in $(seq 100); do [ -s "$dir/cmd.pid" ] && break; sleep 0.1; done
 kill -KILL "$wrapper"
-for i in $(seq 100); do
+for i in $(seq 300); do
     kill -0 "$npid" 2>/dev/null || kill -0 "$cpid" 2>/dev/null || [ -e "$dir" ] || break
     sleep 0.1
 done
 check "wrapper killed: the node is killed" bash -c "! kill -0 $npid 2>/dev/null"
 check "wrapper killed: CMD is stopped" bash -c "! kill -0 $cpid 2>/dev/null"
 check "wrapper killed: the temp dir is removed" test ! -e "$dir"
+kill -KILL "$cpid" "$npid" 2>/dev/null # should a check above have failed
 finish
