@@ -27,6 +27,7 @@
 /* Long-only options; short ones use their letter. Above any char value. */
 enum {
     C_BATCH_BYTES = 256,
+    C_BATCH_TIMEOUT,
     C_CHECKPOINT,
     C_COLUMNS,
     C_DEFAULT,
@@ -54,6 +55,7 @@ enum {
 static const struct option long_options[] = {
     {"batch-bytes", required_argument, NULL, C_BATCH_BYTES},
     {"batch-size", required_argument, NULL, 'b'},
+    {"batch-timeout", required_argument, NULL, C_BATCH_TIMEOUT},
     {"checkpoint", required_argument, NULL, C_CHECKPOINT},
     {"columns", required_argument, NULL, C_COLUMNS},
     {"default", required_argument, NULL, C_DEFAULT},
@@ -94,6 +96,7 @@ static const char short_options[] = ":b:d:hj:k:qt:V";
 #define BATCH_BYTES_MIN (64LL * 1024)
 #define BATCH_BYTES_MAX (256LL * 1024 * 1024)
 #define PROGRESS_INTERVAL_MAX 86400.0
+#define BATCH_TIMEOUT_MAX 86400.0
 
 /* Byte suffixes of --batch-bytes: SI and IEC, case as written. */
 struct unit {
@@ -584,6 +587,10 @@ args_parse(int argc, char **argv, cl_config *cfg)
             if (!option_parse_int(optarg, c, 0, LLONG_MAX, NULL, &num))
                 return ARGS_USAGE;
             cfg->max_rejects = num;
+            break;
+        case C_BATCH_TIMEOUT:
+            if (!option_parse_seconds(optarg, c, BATCH_TIMEOUT_MAX, &cfg->batch_timeout))
+                return ARGS_USAGE;
             break;
         case C_MAX_RETRIES:
             if (!option_parse_int(optarg, c, 0, MAX_RETRIES_MAX, NULL, &num))

@@ -114,6 +114,11 @@ help_usage(FILE *f)
            "retries of a batch on transient errors\n"
            "(default: %d)",
            CL_DEFAULT_MAX_RETRIES);
+    option(f, "    --batch-timeout=SECONDS",
+           "a batch without a reply within SECONDS is\n"
+           "taken as a lost connection: reconnect, send\n"
+           "again (default: %g)",
+           CL_DEFAULT_BATCH_TIMEOUT);
     option(f, "    --max-rejects=NUM",
            "abort once more than NUM rows are rejected\n"
            "(default: unlimited)");

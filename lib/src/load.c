@@ -830,6 +830,7 @@ run(loader *L)
             .conninfo = cfg->url,
             .workers = L->nworkers,
             .max_retries = cfg->max_retries,
+            .batch_timeout_ms = (int)(cfg->batch_timeout * 1000 + 0.5),
             .plan = L->plan,
             .stats = st,
             .on_reject = on_server_reject,

@@ -34,6 +34,24 @@
  * and handed to on_reject, anything else aborts the run. Retries, reconnects
  * included, are bounded by max_retries per statement.
  *
+ * The network. Nothing waits on it without a bound. Connections are
+ * non-blocking (PQconnectStartParams/PQconnectPoll, PQsetnonblocking) and
+ * every wait is a poll(2) in SLEEP_SLICE_MS slices that look at the stop
+ * flag, the abort and a deadline: the connect timeout for a connect, which
+ * only counts as made once a first "SELECT 1" came back within it (a
+ * pooler with no server connection free holds it: PgBouncer in session mode
+ * with a pool smaller than --workers fails the run at once, saying so), and
+ * batch_timeout_ms for a batch, whose expiry is handled like a lost
+ * connection. A batch whose outcome is unknown when it is given up (no
+ * reply, the connection lost after sending, 40003) counts its rows in
+ * rows_in_doubt.
+ *
+ * Poolers. PgBouncer in transaction or statement mode hands a session's
+ * named prepared statements to other clients: the server says 42P05
+ * "already exists" or 26000 "does not exist" to a named statement. Either
+ * switches the whole pool to unnamed statements for the rest of the run
+ * (one warning), and the batch is sent again at once: it never ran.
+ *
  * Shutdown. cl_pool_finish() marks every queue closing and joins the
  * workers once their queues are empty. An abort (fatal error, retries
  * exhausted, too many rejects, *opts->stop) is recorded once, first cause
@@ -41,10 +59,14 @@
  * a retry in progress gives up at its next backoff, and cl_pool_submit()
  * returns the abort code. A statement already on the wire is let finish:
  * its outcome is then known and counted; one still running CANCEL_GRACE_MS
- * into the abort (a lock wait) is cancelled through PQcancel, which keeps
- * its outcome known too. Every batch a worker holds counts for
- * cl_pool_pending_min() until it is committed; one given up counts for
- * good (--checkpoint).
+ * into the abort (a lock wait) is cancelled by the worker itself through
+ * PQcancel in a detached thread (PQcancel blocks on its own connection,
+ * which a hung network never answers), and given up, in doubt, another
+ * CANCEL_WAIT_MS later: a stop ends the run within their sum whatever the
+ * network does. A connection given up on is shut down (shutdown(2)) before
+ * PQfinish, so that closing it cannot block either. Every batch a worker
+ * holds counts for cl_pool_pending_min() until it is committed; one given
+ * up counts for good (--checkpoint).
  *
  * Batches come back. A worker resets each batch it is done with and keeps it
  * on a small shared free list (cl_pool_spare), so a steady run allocates no
@@ -57,14 +79,17 @@
 #include "crdbload/pool.h"
 
 #include <inttypes.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "crdbload/error.h"
+#include "crdbload/log.h"
 #include "crdbload/retry.h"
 
 #define DEFAULT_QUEUE_DEPTH 2
@@ -73,7 +98,9 @@
 #define BACKOFF_CAP_MS 5000
 #define SLEEP_SLICE_MS 20    /* how often a backoff looks at stop/abort */
 #define SUBMIT_POLL_MS 100   /* how often a blocked submit looks at stop */
-#define CANCEL_GRACE_MS 5000 /* aborting: a statement running longer is cancelled */
+#define CANCEL_GRACE_MS 3000 /* aborting: a statement running longer is cancelled */
+#define CANCEL_WAIT_MS 2000  /* ... and given up (in doubt) this long after the cancel */
+#define DEFAULT_CONNECT_TIMEOUT_S 30 /* cl_conn_defaults(); libpq's minimum is 2 */
 #define MAX_CONN_PARAMS (6 + CL_CONN_DEFAULTS)
 
 typedef struct worker {
@@ -92,7 +119,6 @@ typedef struct worker {
     bool closing;
     uint64_t busy_seq;  /* seq of the batch being sent, UINT64_MAX: none */
     uint64_t given_up;  /* lowest seq of a batch dropped or failed, or UINT64_MAX */
-    PGcancel *cancel;   /* for conn's backend; cancel_stuck() borrows it */
     atomic_bool done;   /* the thread is past its loop: join will not wait */
 
     /* Owned by the worker thread once started. */
@@ -105,7 +131,8 @@ typedef struct worker {
     int nprepared;
     uint64_t rng;
     bool retried_40003; /* the current batch was already counted as such */
-    int cancel_pid;     /* backend that w->cancel was made for */
+    char connerr[1024]; /* why the last connect failed, when conn cannot say */
+    char host_s[256], port_s[32]; /* the server of the last connection, for messages */
 } worker;
 
 struct cl_pool {
@@ -121,6 +148,7 @@ struct cl_pool {
     char err[2048];
 
     atomic_int abort_code; /* 0 while running, else the first CL_E* cause */
+    atomic_bool unnamed;   /* a pooler broke named statements: unnamed ones only */
     bool finished;         /* cl_pool_finish ran; only the caller's thread */
     int result;
 };
@@ -371,20 +399,266 @@ advance_hosts(worker *w)
     }
 }
 
-/* Connect w. Returns true when the connection is up; otherwise w->conn is
- * kept (for its error message) and is not usable, and the next attempt
- * starts at the next host. */
-static bool
+/* ---- waiting on the network: a deadline, a stop or an abort ends it ------ */
+
+typedef enum await_rc {
+    AWAIT_DONE = 0, /* the results are in (or the connection broke) */
+    AWAIT_TIMEOUT,  /* no reply before the deadline */
+    AWAIT_STOPPED,  /* the run is aborting, and the worker gave up waiting */
+} await_rc;
+
+/* Until fd is ready for events or ms pass. A signal or an error is taken
+ * like a timeout: the caller looks at its conditions and comes back. */
+static void
+wait_fd(int fd, short events, int ms)
+{
+    struct pollfd pf = {.fd = fd, .events = events};
+
+    if (poll(&pf, 1, ms) < 0 && fd < 0)
+        sleep_ms((unsigned)ms);
+}
+
+/* PQcancel opens a new connection and waits for the server to hang up,
+ * which on a hung network never happens: it runs in a detached thread that
+ * owns its PGcancel and that nobody waits for (the process may exit first). */
+static void *
+cancel_main(void *arg)
+{
+    char errbuf[256];
+
+    PQcancel(arg, errbuf, sizeof errbuf);
+    PQfreeCancel(arg);
+    return NULL;
+}
+
+static void
+cancel_async(PGconn *conn)
+{
+    PGcancel *c = PQgetCancel(conn);
+    pthread_attr_t a;
+    pthread_t t;
+    bool started = false;
+
+    if (!c)
+        return;
+    if (pthread_attr_init(&a) == 0) {
+        pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+        started = pthread_create(&t, &a, cancel_main, c) == 0;
+        pthread_attr_destroy(&a);
+    }
+    if (!started)
+        PQfreeCancel(c);
+}
+
+/* Close w's connection without waiting on the network: shutdown(2) first, so
+ * that PQfinish's goodbye (TLS's included) fails at once instead of waiting
+ * on a peer that reads nothing. Prepared statements die with the session. */
+static void
+drop_conn(worker *w)
+{
+    if (!w->conn)
+        return;
+    if (PQsocket(w->conn) >= 0)
+        shutdown(PQsocket(w->conn), SHUT_RDWR);
+    PQfinish(w->conn);
+    w->conn = NULL;
+    w->nprepared = 0;
+}
+
+/* Keep the first error result, else the last one. */
+static void
+keep_result(PGresult **res, PGresult *r)
+{
+    ExecStatusType s = PQresultStatus(*res);
+
+    if (*res && s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+        PQclear(r);
+        return;
+    }
+    PQclear(*res);
+    *res = r;
+}
+
+/*
+ * Drive what was sent on w->conn to its end: flush what libpq holds (the
+ * connection is non-blocking), then read until every result is in; *res is
+ * the first error result, else the last one, NULL when there was none (a
+ * lost connection: PQerrorMessage says why). Once the run is aborting, a
+ * statement is let finish when settle is set, its outcome then being known;
+ * after CANCEL_GRACE_MS it is cancelled and CANCEL_WAIT_MS later given up.
+ * Without settle (a probe), the wait ends at once. deadline: cl_now() time,
+ * 0 for none. Only AWAIT_DONE leaves the connection usable.
+ */
+static await_rc
+await_result(worker *w, double deadline, bool settle, PGresult **res)
+{
+    cl_pool *p = w->pool;
+    PGconn *c = w->conn;
+    double abort_at = 0;
+    bool cancelled = false;
+
+    *res = NULL;
+    for (;;) {
+        int fl = PQflush(c);
+        double now;
+
+        if (fl < 0 || (fl == 0 && !PQconsumeInput(c)))
+            break; /* the connection broke */
+        while (fl == 0 && !PQisBusy(c)) {
+            PGresult *r = PQgetResult(c);
+            if (!r)
+                return AWAIT_DONE;
+            keep_result(res, r);
+        }
+        now = cl_now();
+        if (aborted(p) || stop_requested(p)) {
+            if (!settle)
+                break;
+            if (abort_at == 0)
+                abort_at = now;
+            if (!cancelled && now - abort_at >= CANCEL_GRACE_MS / 1000.0) {
+                cancel_async(c);
+                cancelled = true;
+            }
+            if (now - abort_at >= (CANCEL_GRACE_MS + CANCEL_WAIT_MS) / 1000.0)
+                break;
+        }
+        if (deadline > 0 && now >= deadline)
+            break;
+        wait_fd(PQsocket(c), (short)(POLLIN | (fl == 1 ? POLLOUT : 0)), SLEEP_SLICE_MS);
+    }
+    if (PQstatus(c) == CONNECTION_BAD) {
+        /* libpq turns what it knows into results without waiting */
+        for (PGresult *r; (r = PQgetResult(c)) != NULL;)
+            keep_result(res, r);
+        return AWAIT_DONE;
+    }
+    PQclear(*res);
+    *res = NULL;
+    return deadline > 0 && cl_now() >= deadline && !aborted(p) && !stop_requested(p)
+               ? AWAIT_TIMEOUT
+               : AWAIT_STOPPED;
+}
+
+/* ---- connecting --------------------------------------------------------- */
+
+typedef enum conn_rc {
+    CONN_OK = 0,
+    CONN_FAILED,  /* the reason is in w->connerr */
+    CONN_STOPPED, /* the run is aborting */
+} conn_rc;
+
+/* The connect timeout libpq took from the settings, in seconds; 0: none. */
+static int
+connect_timeout_s(PGconn *conn)
+{
+    PQconninfoOption *opts = PQconninfo(conn);
+    int t = DEFAULT_CONNECT_TIMEOUT_S;
+
+    for (PQconninfoOption *o = opts; o && o->keyword; o++)
+        if (strcmp(o->keyword, "connect_timeout") == 0)
+            t = o->val && *o->val ? atoi(o->val) : 0;
+    PQconninfoFree(opts);
+    if (t < 0)
+        t = 0;
+    return t == 1 ? 2 : t; /* libpq's minimum */
+}
+
+static void
+remember_server(worker *w)
+{
+    const char *h = w->conn ? PQhost(w->conn) : NULL, *port = w->conn ? PQport(w->conn) : NULL;
+
+    if (h && *h)
+        snprintf(w->host_s, sizeof w->host_s, "%s", h);
+    if (port && *port)
+        snprintf(w->port_s, sizeof w->port_s, "%s", port);
+}
+
+/*
+ * (Re)connect w through libpq's non-blocking connect, so that a stop or an
+ * abort ends it at once and the connect timeout bounds it whatever the
+ * network does (libpq's own timeout only runs inside its blocking connect).
+ * Then a first statement must come back within the same bound: a pooler
+ * that has no server connection free for us holds it (PgBouncer in session
+ * mode with a pool smaller than --workers), and that is better said at once
+ * than discovered one --batch-timeout per batch.
+ */
+static conn_rc
 connect_worker(worker *w)
 {
-    if (w->conn)
-        PQfinish(w->conn);
-    w->nprepared = 0; /* prepared statements die with their session */
-    w->conn = PQconnectdbParams(w->keywords, w->values, 1);
-    if (w->conn && PQstatus(w->conn) == CONNECTION_OK)
-        return true;
+    cl_pool *p = w->pool;
+    PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+    double deadline = 0;
+    PGresult *res = NULL;
+    int tmo;
+    await_rc ar;
+
+    drop_conn(w);
+    w->connerr[0] = '\0';
+    w->conn = PQconnectStartParams(w->keywords, w->values, 1);
+    if (!w->conn) {
+        snprintf(w->connerr, sizeof w->connerr, "out of memory");
+        return CONN_FAILED;
+    }
+    tmo = connect_timeout_s(w->conn);
+    if (tmo > 0)
+        deadline = cl_now() + tmo;
+    while (PQstatus(w->conn) != CONNECTION_BAD && st != PGRES_POLLING_OK &&
+           st != PGRES_POLLING_FAILED) {
+        if (stop_requested(p) || aborted(p)) {
+            drop_conn(w);
+            return CONN_STOPPED;
+        }
+        if (deadline > 0 && cl_now() >= deadline) {
+            remember_server(w);
+            drop_conn(w);
+            snprintf(w->connerr, sizeof w->connerr, "timeout expired (connect_timeout %d s)",
+                     tmo);
+            advance_hosts(w);
+            return CONN_FAILED;
+        }
+        struct pollfd pf = {.fd = PQsocket(w->conn),
+                            .events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT};
+        if (poll(&pf, 1, SLEEP_SLICE_MS) == 1)
+            st = PQconnectPoll(w->conn); /* only once the socket is ready */
+    }
+    remember_server(w);
+    if (PQstatus(w->conn) != CONNECTION_OK) {
+        copy_message(w->connerr, sizeof w->connerr, PQerrorMessage(w->conn));
+        drop_conn(w);
+        advance_hosts(w);
+        return CONN_FAILED;
+    }
+    PQsetnonblocking(w->conn, 1);
+
+    if (deadline == 0 && p->o.batch_timeout_ms > 0)
+        deadline = cl_now() + p->o.batch_timeout_ms / 1000.0;
+    ar = PQsendQuery(w->conn, "SELECT 1") ? await_result(w, deadline, false, &res)
+                                          : AWAIT_DONE;
+    if (ar == AWAIT_DONE && PQresultStatus(res) == PGRES_TUPLES_OK) {
+        PQclear(res);
+        return CONN_OK;
+    }
+    if (ar == AWAIT_STOPPED) {
+        drop_conn(w);
+        return CONN_STOPPED;
+    }
+    if (ar == AWAIT_TIMEOUT)
+        snprintf(w->connerr, sizeof w->connerr,
+                 "connected, but a first statement got no reply within %.0f s: a connection "
+                 "pooler in front of the server (PgBouncer with pool_mode = session?) may "
+                 "have fewer server connections than --workers (%d); lower -j/--workers to "
+                 "the pool's size, or raise the pooler's pool size",
+                 tmo > 0 ? (double)tmo : p->o.batch_timeout_ms / 1000.0, p->n);
+    else
+        copy_message(w->connerr, sizeof w->connerr,
+                     res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res)
+                                                       : PQerrorMessage(w->conn));
+    PQclear(res);
+    drop_conn(w);
     advance_hosts(w);
-    return false;
+    return CONN_FAILED;
 }
 
 /* "could not connect to host:port: message" - libpq's messages name the host
@@ -392,48 +666,53 @@ connect_worker(worker *w)
 static void
 connect_error(const worker *w, char *err, size_t errlen)
 {
-    char msg[1024];
-    const char *host = w->conn ? PQhost(w->conn) : NULL;
-    const char *port = w->conn ? PQport(w->conn) : NULL;
-
-    copy_message(msg, sizeof msg, w->conn ? PQerrorMessage(w->conn) : "out of memory");
     snprintf(err, errlen, "could not connect to %s%s%s: %s",
-             host && *host ? host : "the server", port && *port ? ":" : "",
-             port && *port ? port : "", msg);
+             *w->host_s ? w->host_s : "the server", *w->port_s ? ":" : "", w->port_s,
+             *w->connerr ? w->connerr : "unknown error");
 }
 
 /* ---- sending ------------------------------------------------------------ */
 
-/* Send rows [first, first+n) of b once. top: the whole batch, through a
- * prepared statement; otherwise an unnamed one. *res is the result (NULL
- * when libpq could not even send). Returns 0, or CL_ENOMEM. */
-static int
-execute(worker *w, const cl_batch *b, size_t first, size_t n, bool top, PGresult **res)
+/* A pooler handed our session's named statements to another client (42P05
+ * "already exists") or none to us (26000 "does not exist"): PgBouncer in
+ * transaction or statement mode. Unnamed statements from now on, every
+ * worker; said once. */
+static void
+use_unnamed(cl_pool *p, const char *sqlstate)
 {
-    const cl_plan *plan = w->pool->o.plan;
+    if (!atomic_exchange(&p->unnamed, true))
+        cl_log(CL_LOG_WARNING,
+               "the server lost a prepared statement (%s): a connection pooler in "
+               "transaction or statement mode? Unnamed statements from now on",
+               sqlstate);
+}
+
+/* Send rows [first, first+n) of b once and wait for the outcome, within
+ * --batch-timeout. top: the whole batch, through a statement prepared once
+ * per shape (*named set) unless a pooler ruled them out; otherwise an
+ * unnamed one. *res is the result (NULL: the connection broke). Returns an
+ * await_rc, or CL_ENOMEM. */
+static int
+execute(worker *w, const cl_batch *b, size_t first, size_t n, bool top, bool *named,
+        PGresult **res)
+{
+    cl_pool *p = w->pool;
+    const cl_plan *plan = p->o.plan;
+    double deadline = p->o.batch_timeout_ms > 0 ? cl_now() + p->o.batch_timeout_ms / 1000.0 : 0;
     char name[32];
-    int slot = -1;
+    int slot = -1, sent;
+    await_rc ar;
 
     *res = NULL;
+    *named = false;
     if (cl_plan_bind(plan, b, first, n, &w->bind) != 0)
         return CL_ENOMEM;
-    if (PQbackendPID(w->conn) != w->cancel_pid) {
-        /* A new session: cancel_stuck() must reach this backend. */
-        PGcancel *c = PQgetCancel(w->conn), *old;
-        if (!c)
-            return CL_ENOMEM;
-        pthread_mutex_lock(&w->mu);
-        old = w->cancel; /* NULL while borrowed: the borrower frees it */
-        w->cancel = c;
-        pthread_mutex_unlock(&w->mu);
-        PQfreeCancel(old);
-        w->cancel_pid = PQbackendPID(w->conn);
-    }
 
-    if (top) {
+    if (top && !atomic_load(&p->unnamed)) {
         /* UNNEST's text does not depend on the row count: one shape. */
         size_t shape = plan->form == CL_FORM_UNNEST ? 0 : n;
 
+        *named = true;
         for (int i = 0; i < w->nprepared; i++)
             if (w->prepared[i] == shape)
                 slot = i;
@@ -442,10 +721,13 @@ execute(worker *w, const cl_batch *b, size_t first, size_t n, bool top, PGresult
             char *sql = cl_plan_sql(plan, n);
             if (!sql)
                 return CL_ENOMEM;
-            *res = PQprepare(w->conn, name, sql, 0, NULL); /* types: inferred */
+            sent = PQsendPrepare(w->conn, name, sql, 0, NULL); /* types: inferred */
             free(sql);
-            if (PQresultStatus(*res) != PGRES_COMMAND_OK)
-                return 0; /* the caller sorts the prepare's error out */
+            if (!sent)
+                return AWAIT_DONE;
+            ar = await_result(w, deadline, true, res);
+            if (ar != AWAIT_DONE || PQresultStatus(*res) != PGRES_COMMAND_OK)
+                return ar; /* the caller sorts the prepare's error out */
             PQclear(*res);
             *res = NULL;
             slot = w->nprepared;
@@ -453,17 +735,18 @@ execute(worker *w, const cl_batch *b, size_t first, size_t n, bool top, PGresult
         }
     }
     if (slot >= 0) {
-        *res = PQexecPrepared(w->conn, name, w->bind.nparams, w->bind.values,
-                              w->bind.lengths, NULL, 0);
+        sent = PQsendQueryPrepared(w->conn, name, w->bind.nparams, w->bind.values,
+                                   w->bind.lengths, NULL, 0);
     } else {
         char *sql = cl_plan_sql(plan, n);
         if (!sql)
             return CL_ENOMEM;
-        *res = PQexecParams(w->conn, sql, w->bind.nparams, NULL, w->bind.values,
-                            w->bind.lengths, NULL, 0);
+        *named = false;
+        sent = PQsendQueryParams(w->conn, sql, w->bind.nparams, NULL, w->bind.values,
+                                 w->bind.lengths, NULL, 0);
         free(sql);
     }
-    return 0;
+    return sent ? await_result(w, deadline, true, res) : AWAIT_DONE;
 }
 
 static int send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top);
@@ -496,40 +779,57 @@ split(worker *w, const cl_batch *b, size_t first, size_t n, const char *sqlstate
     return send_rows(w, b, first + mid, n - mid, false);
 }
 
+/* Rows given up: when an attempt to send them may have committed unheard
+ * (lost connection, no reply, 40003), they are in doubt. Returns rc. */
+static int
+give_up(worker *w, size_t n, bool doubt, int rc)
+{
+    if (doubt)
+        atomic_fetch_add_explicit(&w->pool->o.stats->rows_in_doubt, n, memory_order_relaxed);
+    return rc;
+}
+
 /*
  * Send rows [first, first+n) of b until they are written or rejected.
  * Returns 0, or the CL_E* code the pool aborted with (the rows are then
- * neither written nor rejected).
+ * neither written nor rejected, and counted in rows_in_doubt when an attempt
+ * may have committed them unheard).
  */
 static int
 send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top)
 {
     cl_pool *p = w->pool;
     cl_stats *st = p->o.stats;
-    char sqlstate[6], message[1024], full[1536];
+    char sqlstate[6], message[1024], full[1536], first_err[1030] = "";
     int attempt = 0;
+    bool doubt = false; /* an attempt may have committed without our hearing */
 
     for (;;) {
         PGresult *res = NULL;
         cl_err_class klass;
+        bool named;
         int rc;
 
         sqlstate[0] = '\0';
         if (PQstatus(w->conn) != CONNECTION_OK) {
             /* The reconnect before this try failed: try again. */
-            copy_message(message, sizeof message, PQerrorMessage(w->conn));
+            copy_message(message, sizeof message, w->connerr);
             klass = CL_ERRCLASS_RECONNECT;
         } else {
             double t0 = cl_now();
 
-            rc = execute(w, b, first, n, top, &res);
-            if (rc != 0) {
+            rc = execute(w, b, first, n, top, &named, &res);
+            if (rc < 0) {
                 PQclear(res);
                 set_abort(p, rc, "out of memory");
-                return rc;
+                return give_up(w, n, doubt, rc);
+            }
+            if (rc == AWAIT_STOPPED) { /* aborting, and no reply within the bound */
+                drop_conn(w);
+                return give_up(w, n, true, aborted(p) ? aborted(p) : CL_EINTERRUPTED);
             }
             ExecStatusType s = PQresultStatus(res);
-            if (res && (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)) {
+            if (rc == AWAIT_DONE && res && (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)) {
                 uint64_t written = strtoull(PQcmdTuples(res), NULL, 10);
 
                 if (written > n)
@@ -542,39 +842,58 @@ send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top)
                 PQclear(res);
                 return 0;
             }
+            if (rc == AWAIT_TIMEOUT) {
+                /* Like a lost connection: its outcome is unknown. */
+                drop_conn(w);
+                doubt = true;
+                klass = CL_ERRCLASS_RECONNECT;
+                snprintf(message, sizeof message, "no reply within --batch-timeout (%g s)",
+                         p->o.batch_timeout_ms / 1000.0);
+                snprintf(w->connerr, sizeof w->connerr, "%s", message);
+            } else {
+                const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+                const char *primary =
+                    res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+                const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+                const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
+                bool conn_bad = PQstatus(w->conn) == CONNECTION_BAD;
 
-            const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-            const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-            const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
-            const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
+                if (!primary || !*primary)
+                    primary = res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res)
+                                                                : PQerrorMessage(w->conn);
+                snprintf(sqlstate, sizeof sqlstate, "%s", state ? state : "");
+                copy_message(message, sizeof message, primary);
+                if (named && (strcmp(sqlstate, "42P05") == 0 || strcmp(sqlstate, "26000") == 0)) {
+                    PQclear(res);
+                    use_unnamed(p, sqlstate);
+                    continue; /* the same rows at once: the statement never ran */
+                }
+                if (!res || conn_bad || strcmp(sqlstate, "40003") == 0)
+                    doubt = true;
+                klass = cl_retry_classify(sqlstate, message, conn_bad);
+                if (klass == CL_ERRCLASS_FATAL) {
+                    uint64_t lo, hi;
 
-            if (!primary || !*primary)
-                primary = res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res)
-                                                            : PQerrorMessage(w->conn);
-            snprintf(sqlstate, sizeof sqlstate, "%s", state ? state : "");
-            copy_message(message, sizeof message, primary);
-            klass = cl_retry_classify(sqlstate, message,
-                                      PQstatus(w->conn) == CONNECTION_BAD);
-            if (klass == CL_ERRCLASS_FATAL) {
-                uint64_t lo, hi;
-
-                /* where: the rows and the server; the server's own words follow */
-                line_range(b, first, n, &lo, &hi);
-                set_abort(p, CL_EDB,
-                          "a batch of %zu rows (lines %" PRIu64 "..%" PRIu64 ") failed on "
-                          "server %s:%s: %s%s%s%s%s%s%s",
-                          n, lo, hi, PQhost(w->conn), PQport(w->conn), sqlstate,
-                          *sqlstate ? ": " : "", message, detail ? "\nDetail: " : "",
-                          detail ? detail : "", hint ? "\nHint: " : "", hint ? hint : "");
+                    /* where: the rows and the server; the server's own words follow */
+                    line_range(b, first, n, &lo, &hi);
+                    set_abort(p, CL_EDB,
+                              "a batch of %zu rows (lines %" PRIu64 "..%" PRIu64 ") failed on "
+                              "server %s:%s: %s%s%s%s%s%s%s",
+                              n, lo, hi, w->host_s, w->port_s, sqlstate,
+                              *sqlstate ? ": " : "", message, detail ? "\nDetail: " : "",
+                              detail ? detail : "", hint ? "\nHint: " : "", hint ? hint : "");
+                    PQclear(res);
+                    return give_up(w, n, doubt, CL_EDB);
+                }
+                if (klass == CL_ERRCLASS_DATA && detail && *detail) {
+                    /* the detail names the value or key at fault: worth keeping */
+                    snprintf(full, sizeof full, "%s (%s)", message, detail);
+                    copy_message(message, sizeof message, full);
+                }
                 PQclear(res);
-                return CL_EDB;
+                if (klass == CL_ERRCLASS_RECONNECT)
+                    snprintf(w->connerr, sizeof w->connerr, "%s", message);
             }
-            if (klass == CL_ERRCLASS_DATA && detail && *detail) {
-                /* the detail names the value or key at fault: worth keeping */
-                snprintf(full, sizeof full, "%s (%s)", message, detail);
-                copy_message(message, sizeof message, full);
-            }
-            PQclear(res);
         }
 
         if (klass == CL_ERRCLASS_DATA)
@@ -587,12 +906,16 @@ send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top)
             line_range(b, first, n, &lo, &hi);
             set_abort(p, CL_ERETRIES,
                       "retries exhausted for a batch of %zu rows (lines %" PRIu64 "..%" PRIu64
-                      "): %s%s%s\nDetail: Server %s:%s, %d retries.\nHint: The error is "
+                      "): %s%s%s\nDetail: Server %s:%s, %d retries%s%s.\nHint: The error is "
                       "transient but persisted: check the server, or raise --max-retries.",
-                      n, lo, hi, sqlstate, *sqlstate ? ": " : "", message, PQhost(w->conn),
-                      PQport(w->conn), p->o.max_retries);
-            return aborted(p);
+                      n, lo, hi, sqlstate, *sqlstate ? ": " : "", message, w->host_s,
+                      w->port_s, p->o.max_retries, *first_err ? "; the first error: " : "",
+                      first_err);
+            return give_up(w, n, doubt, aborted(p));
         }
+        if (attempt == 1)
+            snprintf(first_err, sizeof first_err, "%s%s%s", sqlstate, *sqlstate ? ": " : "",
+                     message);
         cl_stats_add_retry(st, *sqlstate ? sqlstate : "08006");
         if (strcmp(sqlstate, "40003") == 0 && !w->retried_40003) {
             w->retried_40003 = true;
@@ -601,10 +924,18 @@ send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top)
         if (!backoff(w, attempt)) {
             if (!aborted(p))
                 set_abort(p, CL_EINTERRUPTED, "interrupted");
-            return aborted(p);
+            return give_up(w, n, doubt, aborted(p));
         }
-        if (klass == CL_ERRCLASS_RECONNECT && connect_worker(w))
-            atomic_fetch_add_explicit(&st->reconnects, 1, memory_order_relaxed);
+        if (klass == CL_ERRCLASS_RECONNECT) {
+            conn_rc c = connect_worker(w);
+            if (c == CONN_OK)
+                atomic_fetch_add_explicit(&st->reconnects, 1, memory_order_relaxed);
+            else if (c == CONN_STOPPED) {
+                if (!aborted(p))
+                    set_abort(p, CL_EINTERRUPTED, "interrupted");
+                return give_up(w, n, doubt, aborted(p));
+            }
+        }
     }
 }
 
@@ -764,7 +1095,13 @@ cl_pool_open(cl_pool **out, const cl_pool_opts *o, char *err, size_t errlen)
 
     /* Every connection before any thread: fail before a row is sent. */
     for (int i = 0; i < p->n; i++) {
-        if (!connect_worker(&p->w[i])) {
+        conn_rc c = connect_worker(&p->w[i]);
+        if (c == CONN_STOPPED) {
+            snprintf(err, errlen, "interrupted");
+            rc = CL_EINTERRUPTED;
+            goto fail;
+        }
+        if (c != CONN_OK) {
             connect_error(&p->w[i], err, errlen);
             rc = CL_ECONNECT;
             goto fail;
@@ -845,61 +1182,18 @@ cl_pool_spare(cl_pool *p)
     return b;
 }
 
-/* Ask the server to cancel the statement of every worker holding a batch.
- * The handle is borrowed out of the worker's hands, so that PQcancel (a
- * network round trip) runs without a lock and the worker may replace it
- * meanwhile. A cancelled statement fails (57014) or had committed: either
- * way its outcome is known and counted. */
-static void
-cancel_stuck(cl_pool *p)
-{
-    char errbuf[256];
-
-    for (int i = 0; i < p->n; i++) {
-        worker *w = &p->w[i];
-        PGcancel *c = NULL;
-
-        if (!w->inited)
-            continue;
-        pthread_mutex_lock(&w->mu);
-        if (w->busy_seq != UINT64_MAX) {
-            c = w->cancel;
-            w->cancel = NULL;
-        }
-        pthread_mutex_unlock(&w->mu);
-        if (!c)
-            continue;
-        PQcancel(c, errbuf, sizeof errbuf);
-        pthread_mutex_lock(&w->mu);
-        if (!w->cancel) {
-            w->cancel = c;
-            c = NULL;
-        }
-        pthread_mutex_unlock(&w->mu);
-        PQfreeCancel(c); /* the worker made a newer one meanwhile */
-    }
-}
-
-/* Wait for the workers to be done. Once the run is aborting, a statement
- * still running after CANCEL_GRACE_MS (a lock wait, a stalled server) is
- * cancelled, again every grace period: settling takes bounded time. */
+/* Wait for the workers to be done. Each bounds its own waits (await_result,
+ * connect_worker): once the run is aborting, within CANCEL_GRACE_MS +
+ * CANCEL_WAIT_MS, whatever the network does. */
 static void
 wait_settled(cl_pool *p)
 {
-    double since = 0;
-
     for (;;) {
         bool all = true;
         for (int i = 0; i < p->n && all; i++)
             all = !p->w[i].started || atomic_load(&p->w[i].done);
         if (all)
             return;
-        if (since == 0 && (aborted(p) || stop_requested(p)))
-            since = cl_now();
-        if (since > 0 && cl_now() - since >= CANCEL_GRACE_MS / 1000.0) {
-            cancel_stuck(p);
-            since = cl_now();
-        }
         sleep_ms(SLEEP_SLICE_MS);
     }
 }
@@ -924,9 +1218,7 @@ cl_pool_finish(cl_pool *p)
         if (p->w[i].started)
             pthread_join(p->w[i].thread, NULL);
         p->w[i].started = false;
-        if (p->w[i].conn) /* give the server its slot back now */
-            PQfinish(p->w[i].conn);
-        p->w[i].conn = NULL;
+        drop_conn(&p->w[i]); /* give the server its slot back now */
     }
     p->finished = true;
     p->result = aborted(p);
@@ -987,7 +1279,6 @@ cl_pool_close(cl_pool *p)
         free(w->port);
         free(w->hostaddr);
         cl_bind_free(&w->bind);
-        PQfreeCancel(w->cancel);
     }
     for (size_t i = 0; i < p->nspare; i++)
         cl_batch_free(p->spare[i]);

@@ -234,7 +234,7 @@ void
 cl_stats_print_summary(cl_stats *s, FILE *f)
 {
     derived d;
-    char by[512], retries[600], skipped[64] = "";
+    char by[512], retries[600], skipped[160] = "";
 
     cl_stats_derive(s, &d);
     format_by_sqlstate(s, by, sizeof by, "%s %llu", ", ");
@@ -250,6 +250,12 @@ cl_stats_print_summary(cl_stats *s, FILE *f)
     if (LOAD(rows_skipped) > 0)
         snprintf(skipped, sizeof skipped, "  rows skipped:      %llu (committed earlier)\n",
                  ULL(rows_skipped));
+    if (LOAD(rows_in_doubt) > 0) {
+        size_t n = strlen(skipped);
+        snprintf(skipped + n, sizeof skipped - n,
+                 "  rows in doubt:     %llu (sent, outcome unknown; a rerun settles them)\n",
+                 ULL(rows_in_doubt));
+    }
 
     /* one fprintf: the lines stay together among other threads' messages */
     fprintf(f,
@@ -291,7 +297,7 @@ cl_stats_write_json(cl_stats *s, FILE *f)
     fprintf(f,
             "{\"status\":\"%s\",\"files\":%d,\"rows_read\":%llu,\"rows_written\":%llu,"
             "\"rows_unchanged\":%llu,\"rows_rejected\":%llu,\"duplicates_merged\":%llu,"
-            "\"rows_skipped\":%llu,\"batches\":%llu,\"retries\":%llu,"
+            "\"rows_skipped\":%llu,\"rows_in_doubt\":%llu,\"batches\":%llu,\"retries\":%llu,"
             "\"retries_by_sqlstate\":{%s},\"batches_retried_40003\":%llu,"
             "\"reconnects\":%llu,\"bytes_read\":%llu,\"elapsed_s\":%.3f,"
             "\"rows_per_s\":%.1f,\"mb_per_s\":%.3f,"
@@ -299,7 +305,8 @@ cl_stats_write_json(cl_stats *s, FILE *f)
             "\"dialect\":%s,\"workers\":%d,\"batch_size\":%d,\"dry_run\":%s}\n",
             status_name(s->status), s->files, ULL(rows_read), ULL(rows_written),
             ULL(rows_unchanged), ULL(rows_rejected), ULL(duplicates_merged),
-            ULL(rows_skipped), ULL(batches), ULL(retries), by, ULL(batches_retried_40003),
+            ULL(rows_skipped), ULL(rows_in_doubt), ULL(batches), ULL(retries), by,
+            ULL(batches_retried_40003),
             ULL(reconnects), ULL(bytes_read), d.secs, d.rows_per_s, d.mb_per_s, d.p50,
             d.p99, d.max, dialect, s->workers, s->batch_size,
             s->dry_run ? "true" : "false");

@@ -44,6 +44,7 @@ typedef struct cl_assign {
 #define CL_DEFAULT_BATCH_SIZE 1000
 #define CL_DEFAULT_BATCH_BYTES (8u * 1024 * 1024)
 #define CL_DEFAULT_MAX_RETRIES 10
+#define CL_DEFAULT_BATCH_TIMEOUT 60.0 /* seconds; README "Hung networks" says why */
 #define CL_MAX_PARAMS 65535 /* the wire protocol's limit on parameters */
 
 typedef struct cl_config {
@@ -70,6 +71,7 @@ typedef struct cl_config {
     size_t batch_bytes; /* parameter bytes per statement */
     int workers;       /* parallel connections */
     int max_retries;   /* retries of one batch on transient errors */
+    double batch_timeout; /* seconds a batch may wait for its reply */
 
     const char *rejects_path; /* --rejects FILE, or NULL */
     long long max_rejects;    /* -1: unlimited */

@@ -34,6 +34,7 @@ typedef struct cl_pool_opts {
     int workers;
     int max_retries;
     int queue_depth;        /* batches waiting per worker; 0: 2 */
+    int batch_timeout_ms;   /* a batch without a reply this long: reconnect, resend; 0: none */
     const cl_plan *plan;    /* borrowed, shared read-only */
     cl_stats *stats;        /* borrowed; workers add to it */
     cl_reject_fn on_reject;
@@ -72,8 +73,9 @@ cl_batch *cl_pool_spare(cl_pool *p);
 /*
  * Wait until every queued batch is settled (sent, or given up after an
  * abort) and stop the workers. Once aborting, a statement still running
- * after a grace period (5 s) is cancelled, so this returns in bounded time
- * while the server answers. Returns 0 or the first fatal CL_E* code.
+ * after a grace period (3 s) is cancelled and 2 s later given up (its rows
+ * in doubt), so this returns within 5 s of an abort whatever the network
+ * does. Returns 0 or the first fatal CL_E* code.
  */
 int cl_pool_finish(cl_pool *p);
 

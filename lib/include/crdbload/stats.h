@@ -39,6 +39,7 @@ typedef struct cl_stats {
     atomic_uint_fast64_t retries;
     atomic_uint_fast64_t batches_retried_40003; /* outcome unknown, re-sent */
     atomic_uint_fast64_t reconnects;
+    atomic_uint_fast64_t rows_in_doubt; /* sent, outcome never learnt (see SPEC.md) */
     atomic_uint_fast64_t bytes_read;  /* input bytes (compressed for gzip) */
     atomic_uint_fast64_t input_size;  /* total of known input sizes, for percent */
     atomic_uint_fast64_t latency[CL_LATENCY_BUCKETS];
