@@ -41,6 +41,8 @@ enum {
     C_NO_HEADER,
     C_NULL,
     C_ONLY_CHANGED,
+    C_PIPELINE_DEPTH,
+    C_PREPARED_STATEMENTS,
     C_PROGRESS,
     C_PROGRESS_INTERVAL,
     C_QUOTE,
@@ -71,6 +73,8 @@ static const struct option long_options[] = {
     {"no-header", no_argument, NULL, C_NO_HEADER},
     {"null", required_argument, NULL, C_NULL},
     {"only-changed", no_argument, NULL, C_ONLY_CHANGED},
+    {"pipeline-depth", required_argument, NULL, C_PIPELINE_DEPTH},
+    {"prepared-statements", required_argument, NULL, C_PREPARED_STATEMENTS},
     {"progress", required_argument, NULL, C_PROGRESS},
     {"progress-interval", required_argument, NULL, C_PROGRESS_INTERVAL},
     {"quiet", no_argument, NULL, 'q'},
@@ -97,6 +101,7 @@ static const char short_options[] = ":b:d:hj:k:qt:V";
 #define BATCH_BYTES_MAX (256LL * 1024 * 1024)
 #define PROGRESS_INTERVAL_MAX 86400.0
 #define BATCH_TIMEOUT_MAX 86400.0
+#define PIPELINE_DEPTH_MAX 64
 
 /* Byte suffixes of --batch-bytes: SI and IEC, case as written. */
 struct unit {
@@ -118,6 +123,7 @@ static const struct unit byte_units[] = {
 static const char *const dialect_names[] = {"auto", "postgres", "cockroach", NULL};
 /* in cl_stmt_form order */
 static const char *const form_names[] = {"values", "unnest", NULL};
+static const char *const prepared_names[] = {"auto", "off", NULL};
 static const char *const progress_names[] = {"auto", "bar",  "log",
                                              "json", "none", NULL};
 
@@ -609,6 +615,16 @@ args_parse(int argc, char **argv, cl_config *cfg)
             break;
         case C_ONLY_CHANGED:
             cfg->only_changed = true;
+            break;
+        case C_PIPELINE_DEPTH:
+            if (!option_parse_int(optarg, c, 1, PIPELINE_DEPTH_MAX, NULL, &num))
+                return ARGS_USAGE;
+            cfg->pipeline_depth = (int)num;
+            break;
+        case C_PREPARED_STATEMENTS:
+            if (!option_parse_choice(optarg, c, prepared_names, &choice))
+                return ARGS_USAGE;
+            cfg->no_prepared = choice == 1;
             break;
         case C_PROGRESS:
             if (!option_parse_choice(optarg, c, progress_names, &choice))

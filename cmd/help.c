@@ -114,6 +114,10 @@ help_usage(FILE *f)
            "retries of a batch on transient errors\n"
            "(default: %d)",
            CL_DEFAULT_MAX_RETRIES);
+    option(f, "    --pipeline-depth=NUM",
+           "batches in flight per connection, each its\n"
+           "own transaction; 1: one at a time (default: %d)",
+           CL_DEFAULT_PIPELINE_DEPTH);
     option(f, "    --batch-timeout=SECONDS",
            "a batch without a reply within SECONDS is\n"
            "taken as a lost connection: reconnect, send\n"
@@ -131,6 +135,10 @@ help_usage(FILE *f)
            "how rows travel: values (one parameter a\n"
            "value) or unnest (one array a column)\n"
            "(default: values)");
+    option(f, "    --prepared-statements=MODE",
+           "auto: prepare each batch shape once, unnamed\n"
+           "statements once a pooler loses one; off:\n"
+           "unnamed from the start (default: auto)");
     option(f, "    --dry-run", "connect and validate every row, write nothing");
 
     fprintf(f, "\nOutput options:\n");

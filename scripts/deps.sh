@@ -4,7 +4,8 @@
 # PostgreSQL server binaries (tests/harness/with_pg.sh runs its own private
 # clusters; the Debian "main" cluster, should the package create and start
 # one, is never used), valgrind, clang with libFuzzer (tests/fuzz), and the
-# tools the harness uses (runuser, ss, ps, gzip, openssl, GNU time).
+# tools the harness uses (runuser, setpriv, ss, ps, gzip, openssl, GNU time), and
+# PgBouncer for the pooler test (its Debian service is never used).
 #
 # apt-get update and install always run, so a missing package is never hidden
 # by what happens to be on the machine already; both are quick when it is.
@@ -25,6 +26,7 @@ packages=(
     bash-completion # tests/cli/completion.sh runs the completion under it
     xz-utils libgssapi-krb5-2 libkrb5-3 libtinfo6 # CockroachDB (tests/harness/with_crdb.sh): unpack, run
     dpkg-dev lintian man-db # scripts/package.sh (dpkg-buildflags, dpkg-shlibdeps); tests/package/deb.sh
+    pgbouncer # tests/integration/pooler.sh puts a real PgBouncer (1.18) in front of the server
 )
 
 if [ "$(id -u)" = 0 ]; then
@@ -55,8 +57,9 @@ done
 
 # Check what the build and the harness will look for.
 missing=()
-for tool in cc cmake pkg-config pg_config psql runuser setsid ss gzip openssl script groff clang \
-    valgrind /usr/bin/time promtool prometheus-node-exporter curl xz dpkg-shlibdeps lintian man; do
+for tool in cc cmake pkg-config pg_config psql runuser setsid setpriv ss gzip openssl script groff clang \
+    valgrind /usr/bin/time promtool prometheus-node-exporter curl xz dpkg-shlibdeps lintian man \
+    /usr/sbin/pgbouncer; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=("initdb")

@@ -16,6 +16,7 @@ cl_config_init(cl_config *cfg)
     cfg->workers = CL_DEFAULT_WORKERS;
     cfg->max_retries = CL_DEFAULT_MAX_RETRIES;
     cfg->batch_timeout = CL_DEFAULT_BATCH_TIMEOUT;
+    cfg->pipeline_depth = CL_DEFAULT_PIPELINE_DEPTH;
     cfg->max_rejects = -1;
     cfg->dialect = CL_DIALECT_AUTO;
     cfg->statement_form = CL_FORM_VALUES; /* bench/sweep.sh: faster on both loads */

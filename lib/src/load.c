@@ -831,6 +831,8 @@ run(loader *L)
             .workers = L->nworkers,
             .max_retries = cfg->max_retries,
             .batch_timeout_ms = (int)(cfg->batch_timeout * 1000 + 0.5),
+            .no_prepared = cfg->no_prepared,
+            .pipeline_depth = cfg->pipeline_depth,
             .plan = L->plan,
             .stats = st,
             .on_reject = on_server_reject,

@@ -85,14 +85,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "crdbload/error.h"
 #include "crdbload/log.h"
 #include "crdbload/retry.h"
 
 #define DEFAULT_QUEUE_DEPTH 2
+#define DEFAULT_PIPELINE_DEPTH CL_DEFAULT_PIPELINE_DEPTH
 #define MAX_PREPARED 8       /* statement shapes prepared per connection */
 #define BACKOFF_BASE_MS 50
 #define BACKOFF_CAP_MS 5000
@@ -102,6 +105,28 @@
 #define CANCEL_WAIT_MS 2000  /* ... and given up (in doubt) this long after the cancel */
 #define DEFAULT_CONNECT_TIMEOUT_S 30 /* cl_conn_defaults(); libpq's minimum is 2 */
 #define MAX_CONN_PARAMS (6 + CL_CONN_DEFAULTS)
+
+/* Where a batch of the window stands. */
+typedef enum flight_state {
+    FL_QUEUED = 0, /* taken, not sent */
+    FL_SENT,       /* pipelined, its Sync not back yet */
+    FL_OK,         /* its Sync is back and its statement succeeded (res) */
+    FL_FAILED,     /* its Sync is back with an error (res), or no reply in time (rc) */
+    FL_UNKNOWN,    /* sent, the connection lost before its outcome came */
+    FL_COMMITTED,  /* FL_OK, counted: a replay only keeps the order of writes */
+} flight_state;
+
+/* A batch of a worker's window: taken from its queue, not yet settled. */
+typedef struct flight {
+    cl_batch *b;
+    flight_state state;
+    int rc;         /* FL_FAILED: AWAIT_DONE (res says why) or AWAIT_TIMEOUT */
+    PGresult *res;  /* its first error result, else its last */
+    double t0;      /* sent */
+    int prep_slot;  /* the w->prepared slot its own Parse fills, or -1 */
+    int nres;       /* results read */
+    bool named;     /* through a prepared statement */
+} flight;
 
 typedef struct worker {
     cl_pool *pool;
@@ -122,6 +147,13 @@ typedef struct worker {
     atomic_bool done;   /* the thread is past its loop: join will not wait */
 
     /* Owned by the worker thread once started. */
+    flight *win;  /* the window: pipe flights, oldest at whead */
+    int pipe;     /* batches in flight at most (--pipeline-depth; 1: one at a time) */
+    int nwin;     /* flights in the window (taken) */
+    int whead;
+    int nsent;    /* of them, sent (the oldest ones) */
+    int nread;    /* of those, read to their Sync */
+    int wake;     /* eventfd: submit queued a batch (pipelining waits on it) */
     PGconn *conn;
     const char *keywords[MAX_CONN_PARAMS + 1];
     const char *values[MAX_CONN_PARAMS + 1];
@@ -149,6 +181,7 @@ struct cl_pool {
 
     atomic_int abort_code; /* 0 while running, else the first CL_E* cause */
     atomic_bool unnamed;   /* a pooler broke named statements: unnamed ones only */
+    uint32_t run_tag;      /* in prepared statement names */
     bool finished;         /* cl_pool_finish ran; only the caller's thread */
     int result;
 };
@@ -692,39 +725,78 @@ use_unnamed(cl_pool *p, const char *sqlstate)
  * per shape (*named set) unless a pooler ruled them out; otherwise an
  * unnamed one. *res is the result (NULL: the connection broke). Returns an
  * await_rc, or CL_ENOMEM. */
+/* The prepared statement for a batch of n rows: its slot in w->prepared, or
+ * -1 when it is not prepared yet; *shape and name are set either way. */
+static int
+prepared_slot(worker *w, size_t n, size_t *shape, char *name, size_t namelen)
+{
+    const cl_plan *plan = w->pool->o.plan;
+    int slot = -1;
+
+    /* UNNEST's text does not depend on the row count: one shape. */
+    *shape = plan->form == CL_FORM_UNNEST ? 0 : n;
+    for (int i = 0; i < w->nprepared; i++)
+        if (w->prepared[i] == *shape)
+            slot = i;
+    snprintf(name, namelen, "crdbload_%08" PRIx32 "_%zu", w->pool->run_tag, *shape);
+    return slot;
+}
+
+/* Send the bound rows (w->bind, n of them) through the prepared statement
+ * name, or as an unnamed statement when name is NULL. libpq's return. */
+static int
+send_statement(worker *w, size_t n, const char *name)
+{
+    char *sql;
+    int sent;
+
+    if (name)
+        return PQsendQueryPrepared(w->conn, name, w->bind.nparams, w->bind.values,
+                                   w->bind.lengths, NULL, 0);
+    if (!(sql = cl_plan_sql(w->pool->o.plan, n)))
+        return -1;
+    sent = PQsendQueryParams(w->conn, sql, w->bind.nparams, NULL, w->bind.values,
+                             w->bind.lengths, NULL, 0);
+    free(sql);
+    return sent;
+}
+
+/* Queue the Parse of the statement for n rows as name; libpq's return. */
+static int
+send_prepare(worker *w, size_t n, const char *name)
+{
+    char *sql = cl_plan_sql(w->pool->o.plan, n);
+    int sent;
+
+    if (!sql)
+        return -1;
+    sent = PQsendPrepare(w->conn, name, sql, 0, NULL); /* types: inferred */
+    free(sql);
+    return sent;
+}
+
 static int
 execute(worker *w, const cl_batch *b, size_t first, size_t n, bool top, bool *named,
         PGresult **res)
 {
     cl_pool *p = w->pool;
-    const cl_plan *plan = p->o.plan;
     double deadline = p->o.batch_timeout_ms > 0 ? cl_now() + p->o.batch_timeout_ms / 1000.0 : 0;
-    char name[32];
+    char name[48];
+    size_t shape;
     int slot = -1, sent;
     await_rc ar;
 
     *res = NULL;
     *named = false;
-    if (cl_plan_bind(plan, b, first, n, &w->bind) != 0)
+    if (cl_plan_bind(p->o.plan, b, first, n, &w->bind) != 0)
         return CL_ENOMEM;
 
     if (top && !atomic_load(&p->unnamed)) {
-        /* UNNEST's text does not depend on the row count: one shape. */
-        size_t shape = plan->form == CL_FORM_UNNEST ? 0 : n;
-
         *named = true;
-        for (int i = 0; i < w->nprepared; i++)
-            if (w->prepared[i] == shape)
-                slot = i;
-        snprintf(name, sizeof name, "crdbload_%zu", shape);
+        slot = prepared_slot(w, n, &shape, name, sizeof name);
         if (slot < 0 && w->nprepared < MAX_PREPARED) {
-            char *sql = cl_plan_sql(plan, n);
-            if (!sql)
-                return CL_ENOMEM;
-            sent = PQsendPrepare(w->conn, name, sql, 0, NULL); /* types: inferred */
-            free(sql);
-            if (!sent)
-                return AWAIT_DONE;
+            if ((sent = send_prepare(w, n, name)) <= 0)
+                return sent < 0 ? CL_ENOMEM : AWAIT_DONE;
             ar = await_result(w, deadline, true, res);
             if (ar != AWAIT_DONE || PQresultStatus(*res) != PGRES_COMMAND_OK)
                 return ar; /* the caller sorts the prepare's error out */
@@ -734,22 +806,30 @@ execute(worker *w, const cl_batch *b, size_t first, size_t n, bool top, bool *na
             w->prepared[w->nprepared++] = shape;
         }
     }
-    if (slot >= 0) {
-        sent = PQsendQueryPrepared(w->conn, name, w->bind.nparams, w->bind.values,
-                                   w->bind.lengths, NULL, 0);
-    } else {
-        char *sql = cl_plan_sql(plan, n);
-        if (!sql)
-            return CL_ENOMEM;
-        *named = false;
-        sent = PQsendQueryParams(w->conn, sql, w->bind.nparams, NULL, w->bind.values,
-                                 w->bind.lengths, NULL, 0);
-        free(sql);
-    }
+    *named = slot >= 0;
+    sent = send_statement(w, n, slot >= 0 ? name : NULL);
+    if (sent < 0)
+        return CL_ENOMEM;
     return sent ? await_result(w, deadline, true, res) : AWAIT_DONE;
 }
 
-static int send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top);
+/* How send_rows starts. pre: the outcome of a first try already made (a
+ * pipelined batch), taken over (res is cleared by send_rows). replay: the
+ * rows committed already and are counted: they are sent again only to keep
+ * the order of writes (see DESIGN), and counted nowhere. doubt: an earlier
+ * try may have committed them unheard. */
+typedef struct send_how {
+    int rc;        /* an await_rc */
+    PGresult *res;
+    bool named;
+    double t0;
+    bool pre;
+    bool replay;
+    bool doubt;
+} send_how;
+
+static int send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top,
+                     send_how how);
 
 /* A data error on rows [first, first+n): reject a single row, or send the
  * halves in order, each with its own retries. */
@@ -769,14 +849,14 @@ split(worker *w, const cl_batch *b, size_t first, size_t n, const char *sqlstate
         }
         return 0;
     }
-    rc = send_rows(w, b, first, mid, false);
+    rc = send_rows(w, b, first, mid, false, (send_how){0});
     if (rc != 0)
         return rc;
     if (stop_requested(p) && !aborted(p))
         set_abort(p, CL_EINTERRUPTED, "interrupted");
     if (aborted(p)) /* the rest of this batch is dropped */
         return aborted(p);
-    return send_rows(w, b, first + mid, n - mid, false);
+    return send_rows(w, b, first + mid, n - mid, false, (send_how){0});
 }
 
 /* Rows given up: when an attempt to send them may have committed unheard
@@ -796,13 +876,13 @@ give_up(worker *w, size_t n, bool doubt, int rc)
  * may have committed them unheard).
  */
 static int
-send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top)
+send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top, send_how how)
 {
     cl_pool *p = w->pool;
     cl_stats *st = p->o.stats;
-    char sqlstate[6], message[1024], full[1536], first_err[1030] = "";
+    char sqlstate[6], message[1024], full[1536], first_err[1040] = "";
     int attempt = 0;
-    bool doubt = false; /* an attempt may have committed without our hearing */
+    bool doubt = how.doubt; /* an attempt may have committed without our hearing */
 
     for (;;) {
         PGresult *res = NULL;
@@ -811,22 +891,30 @@ send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top)
         int rc;
 
         sqlstate[0] = '\0';
-        if (PQstatus(w->conn) != CONNECTION_OK) {
+        if (!how.pre && PQstatus(w->conn) != CONNECTION_OK) {
             /* The reconnect before this try failed: try again. */
             copy_message(message, sizeof message, w->connerr);
             klass = CL_ERRCLASS_RECONNECT;
         } else {
-            double t0 = cl_now();
+            double t0 = how.t0;
 
-            rc = execute(w, b, first, n, top, &named, &res);
+            if (how.pre) { /* the first try's outcome, already in */
+                rc = how.rc;
+                res = how.res;
+                named = how.named;
+                how.pre = false;
+            } else {
+                t0 = cl_now();
+                rc = execute(w, b, first, n, top, &named, &res);
+            }
             if (rc < 0) {
                 PQclear(res);
                 set_abort(p, rc, "out of memory");
-                return give_up(w, n, doubt, rc);
+                return give_up(w, n, doubt && !how.replay, rc);
             }
             if (rc == AWAIT_STOPPED) { /* aborting, and no reply within the bound */
                 drop_conn(w);
-                return give_up(w, n, true, aborted(p) ? aborted(p) : CL_EINTERRUPTED);
+                return give_up(w, n, !how.replay, aborted(p) ? aborted(p) : CL_EINTERRUPTED);
             }
             ExecStatusType s = PQresultStatus(res);
             if (rc == AWAIT_DONE && res && (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)) {
@@ -834,12 +922,14 @@ send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top)
 
                 if (written > n)
                     written = n;
+                PQclear(res);
+                if (how.replay)
+                    return 0;
                 cl_stats_add_latency(st, cl_now() - t0);
                 atomic_fetch_add_explicit(&st->rows_written, written, memory_order_relaxed);
                 atomic_fetch_add_explicit(&st->rows_unchanged, n - written,
                                           memory_order_relaxed);
                 atomic_fetch_add_explicit(&st->batches, 1, memory_order_relaxed);
-                PQclear(res);
                 return 0;
             }
             if (rc == AWAIT_TIMEOUT) {
@@ -883,7 +973,7 @@ send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top)
                               *sqlstate ? ": " : "", message, detail ? "\nDetail: " : "",
                               detail ? detail : "", hint ? "\nHint: " : "", hint ? hint : "");
                     PQclear(res);
-                    return give_up(w, n, doubt, CL_EDB);
+                    return give_up(w, n, doubt && !how.replay, CL_EDB);
                 }
                 if (klass == CL_ERRCLASS_DATA && detail && *detail) {
                     /* the detail names the value or key at fault: worth keeping */
@@ -896,8 +986,8 @@ send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top)
             }
         }
 
-        if (klass == CL_ERRCLASS_DATA)
-            return split(w, b, first, n, sqlstate, message);
+        if (klass == CL_ERRCLASS_DATA) /* a replay's rows are in already */
+            return how.replay ? 0 : split(w, b, first, n, sqlstate, message);
 
         /* RETRY or RECONNECT: the same rows again, after a pause. */
         if (++attempt > p->o.max_retries) {
@@ -911,7 +1001,7 @@ send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top)
                       n, lo, hi, sqlstate, *sqlstate ? ": " : "", message, w->host_s,
                       w->port_s, p->o.max_retries, *first_err ? "; the first error: " : "",
                       first_err);
-            return give_up(w, n, doubt, aborted(p));
+            return give_up(w, n, doubt && !how.replay, aborted(p));
         }
         if (attempt == 1)
             snprintf(first_err, sizeof first_err, "%s%s%s", sqlstate, *sqlstate ? ": " : "",
@@ -924,7 +1014,7 @@ send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top)
         if (!backoff(w, attempt)) {
             if (!aborted(p))
                 set_abort(p, CL_EINTERRUPTED, "interrupted");
-            return give_up(w, n, doubt, aborted(p));
+            return give_up(w, n, doubt && !how.replay, aborted(p));
         }
         if (klass == CL_ERRCLASS_RECONNECT) {
             conn_rc c = connect_worker(w);
@@ -933,7 +1023,7 @@ send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top)
             else if (c == CONN_STOPPED) {
                 if (!aborted(p))
                     set_abort(p, CL_EINTERRUPTED, "interrupted");
-                return give_up(w, n, doubt, aborted(p));
+                return give_up(w, n, doubt && !how.replay, aborted(p));
             }
         }
     }
@@ -953,6 +1043,322 @@ recycle(cl_pool *p, cl_batch *b)
     cl_batch_free(b);
 }
 
+/* ---- pipelining: several batches in flight on one connection ----------- */
+
+
+static bool
+result_ok(const PGresult *r)
+{
+    ExecStatusType s = PQresultStatus(r);
+    return r && (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK);
+}
+
+/* Count a committed statement of n rows: written as the server says. */
+static void
+count_committed(cl_stats *st, size_t n, const PGresult *res, double t0)
+{
+    uint64_t written = strtoull(PQcmdTuples((PGresult *)res), NULL, 10);
+
+    if (written > n)
+        written = n;
+    cl_stats_add_latency(st, cl_now() - t0);
+    atomic_fetch_add_explicit(&st->rows_written, written, memory_order_relaxed);
+    atomic_fetch_add_explicit(&st->rows_unchanged, n - written, memory_order_relaxed);
+    atomic_fetch_add_explicit(&st->batches, 1, memory_order_relaxed);
+}
+
+static flight *
+flight_at(worker *w, int i)
+{
+    return &w->win[(w->whead + i) % w->pipe];
+}
+
+/* Move the next queued batch to the back of the window; when block, wait for
+ * one. false: none (when blocking: closing, and the queue is empty). */
+static bool
+take(worker *w, bool block)
+{
+    cl_batch *b;
+
+    pthread_mutex_lock(&w->mu);
+    while (block && w->count == 0 && !w->closing)
+        pthread_cond_wait(&w->not_empty, &w->mu);
+    if (w->count == 0) {
+        pthread_mutex_unlock(&w->mu);
+        return false;
+    }
+    b = w->ring[w->head];
+    w->head = (w->head + 1) % w->cap;
+    w->count--;
+    /* Pending without a gap: from the ring straight to the window, in one
+     * critical section; busy_seq is the window's oldest (pending_min). */
+    if (w->nwin == 0)
+        w->busy_seq = cl_batch_seq(b);
+    *flight_at(w, w->nwin) = (flight){.b = b, .prep_slot = -1};
+    w->nwin++;
+    pthread_cond_signal(&w->not_full);
+    pthread_mutex_unlock(&w->mu);
+    return true;
+}
+
+/* The window's oldest batch is done with: settled (committed or rejected),
+ * or not (some of its rows may be uncommitted: --checkpoint holds it). */
+static void
+pop_head(worker *w, bool settled)
+{
+    flight *f = flight_at(w, 0);
+    cl_batch *b = f->b;
+
+    PQclear(f->res);
+    *f = (flight){.prep_slot = -1};
+    pthread_mutex_lock(&w->mu);
+    if (!settled && w->busy_seq < w->given_up)
+        w->given_up = w->busy_seq;
+    w->whead = (w->whead + 1) % w->pipe;
+    w->nwin--;
+    w->busy_seq = w->nwin > 0 ? cl_batch_seq(flight_at(w, 0)->b) : UINT64_MAX;
+    pthread_mutex_unlock(&w->mu);
+    recycle(w->pool, b);
+}
+
+/* Settle the window's oldest batch one statement at a time (send_rows):
+ * a batch never sent, a failed one with its first outcome, an unknown one,
+ * or a committed one replayed. Aborting, it is dropped (in doubt if it may
+ * have committed unheard). */
+static void
+settle_head(worker *w)
+{
+    cl_pool *p = w->pool;
+    flight *f = flight_at(w, 0);
+    size_t n = cl_batch_rows(f->b);
+    bool settled = n == 0 || f->state == FL_COMMITTED;
+    const char *state = f->res ? PQresultErrorField(f->res, PG_DIAG_SQLSTATE) : NULL;
+    bool doubt = f->state == FL_UNKNOWN ||
+                 (f->state == FL_FAILED &&
+                  (f->rc != AWAIT_DONE || !f->res || (state && strcmp(state, "40003") == 0)));
+
+    if (!aborted(p) && stop_requested(p))
+        set_abort(p, CL_EINTERRUPTED, "interrupted");
+    if (!aborted(p) && n > 0) {
+        send_how how = {.replay = f->state == FL_COMMITTED,
+                        .doubt = f->state == FL_UNKNOWN,
+                        .pre = f->state == FL_FAILED,
+                        .rc = f->rc,
+                        .res = f->res,
+                        .named = f->named,
+                        .t0 = f->t0};
+        if (how.pre)
+            f->res = NULL; /* send_rows clears it */
+        w->retried_40003 = false;
+        settled = send_rows(w, f->b, 0, n, true, how) == 0 || settled;
+    } else if (doubt && !settled) {
+        give_up(w, n, true, 0);
+    }
+    pop_head(w, settled);
+}
+
+/* Pipeline the window's flight f on w->conn: its statement (after a Parse,
+ * for a shape new on this connection) and a Sync, so that it is its own
+ * implicit transaction. Waits for nothing. 0, CL_ENOMEM, or 1 when libpq
+ * could not queue it (the connection broke). */
+static int
+pipe_send(worker *w, flight *f)
+{
+    cl_pool *p = w->pool;
+    size_t n = cl_batch_rows(f->b), shape;
+    char name[48];
+    int slot = -1, sent;
+
+    if (PQpipelineStatus(w->conn) == PQ_PIPELINE_OFF && !PQenterPipelineMode(w->conn))
+        return 1;
+    if (cl_plan_bind(p->o.plan, f->b, 0, n, &w->bind) != 0)
+        return CL_ENOMEM;
+    if (!atomic_load(&p->unnamed)) {
+        slot = prepared_slot(w, n, &shape, name, sizeof name);
+        if (slot < 0 && w->nprepared < MAX_PREPARED) {
+            if ((sent = send_prepare(w, n, name)) <= 0)
+                return sent < 0 ? CL_ENOMEM : 1;
+            /* counted as prepared now; forgotten if its Parse fails (pipe_read) */
+            slot = f->prep_slot = w->nprepared;
+            w->prepared[w->nprepared++] = shape;
+        }
+    }
+    f->named = slot >= 0;
+    sent = send_statement(w, n, f->named ? name : NULL);
+    if (sent <= 0)
+        return sent < 0 ? CL_ENOMEM : 1;
+    if (!PQpipelineSync(w->conn))
+        return 1;
+    f->state = FL_SENT;
+    f->t0 = cl_now();
+    return 0;
+}
+
+/* Read, without waiting, what came back for the sent flights, in order; a
+ * flight is complete at its Sync. false: the connection broke. */
+static bool
+pipe_read(worker *w)
+{
+    PGconn *c = w->conn;
+    int nulls = 0;
+
+    if (!PQconsumeInput(c))
+        return false;
+    while (w->nread < w->nsent && !PQisBusy(c)) {
+        flight *f = flight_at(w, w->nread);
+        PGresult *r = PQgetResult(c);
+
+        if (!r) { /* the end of one statement's results; two: nothing more */
+            if (++nulls > 1)
+                break;
+            continue;
+        }
+        nulls = 0;
+        if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            f->state = result_ok(f->res) ? FL_OK : FL_FAILED;
+            f->rc = AWAIT_DONE;
+            w->nread++;
+            continue;
+        }
+        if (f->prep_slot >= 0 && f->nres == 0 && PQresultStatus(r) != PGRES_COMMAND_OK)
+            w->prepared[f->prep_slot] = SIZE_MAX; /* its Parse failed: not prepared */
+        f->nres++;
+        keep_result(&f->res, r);
+    }
+    return true;
+}
+
+typedef enum pipe_end {
+    PIPE_EMPTY = 0, /* every flight read */
+    PIPE_FAILED,    /* the oldest flight failed; the connection still answers */
+    PIPE_LOST,      /* the connection broke */
+    PIPE_TIMEOUT,   /* nothing came back within --batch-timeout */
+    PIPE_STOPPED,   /* aborting, and the flights did not end within the bounds */
+} pipe_end;
+
+/*
+ * Drive the window: send what it and the queue hold (unless aborting),
+ * read what comes back, count and pop the oldest flights as they succeed;
+ * returns when nothing is in flight, or when the oldest failed. drain:
+ * send nothing, pop nothing, return once every flight sent is read (after
+ * a failure). --batch-timeout runs from the last progress; aborting, the
+ * flights get CANCEL_GRACE_MS, a cancel, and CANCEL_WAIT_MS.
+ */
+static pipe_end
+pipe_run(worker *w, bool drain)
+{
+    cl_pool *p = w->pool;
+    double since = cl_now(), abort_at = 0;
+    bool cancelled = false;
+
+    for (;;) {
+        int fl, rc;
+        double now;
+
+        while (!aborted(p) && !drain &&
+               (w->nsent < w->nwin || (w->nwin < w->pipe && take(w, false)))) {
+            if ((rc = pipe_send(w, flight_at(w, w->nsent))) < 0) {
+                set_abort(p, rc, "out of memory");
+                break;
+            }
+            if (rc > 0)
+                return PIPE_LOST;
+            w->nsent++;
+        }
+        fl = PQflush(w->conn);
+        if (fl < 0 || !pipe_read(w))
+            return PIPE_LOST;
+        if (drain && w->nread == w->nsent)
+            return PIPE_EMPTY;
+        while (!drain && w->nread > 0 && flight_at(w, 0)->state == FL_OK) {
+            flight *f = flight_at(w, 0);
+            count_committed(p->o.stats, cl_batch_rows(f->b), f->res, f->t0);
+            pop_head(w, true);
+            w->nread--;
+            w->nsent--;
+            since = cl_now();
+        }
+        if (!drain && w->nread > 0)
+            return PIPE_FAILED; /* the oldest failed */
+        if (!drain && w->nsent == 0)
+            return PIPE_EMPTY;
+
+        now = cl_now();
+        if (aborted(p) || stop_requested(p)) {
+            if (!aborted(p))
+                set_abort(p, CL_EINTERRUPTED, "interrupted");
+            if (abort_at == 0)
+                abort_at = now;
+            if (!cancelled && now - abort_at >= CANCEL_GRACE_MS / 1000.0) {
+                cancel_async(w->conn);
+                cancelled = true;
+            }
+            if (now - abort_at >= (CANCEL_GRACE_MS + CANCEL_WAIT_MS) / 1000.0)
+                return PIPE_STOPPED;
+        }
+        if (p->o.batch_timeout_ms > 0 && now - since >= p->o.batch_timeout_ms / 1000.0)
+            return PIPE_TIMEOUT;
+
+        /* the socket, and a wake-up from submit while there is room */
+        struct pollfd pf[2] = {
+            {.fd = PQsocket(w->conn), .events = (short)(POLLIN | (fl == 1 ? POLLOUT : 0))},
+            {.fd = w->wake, .events = POLLIN},
+        };
+        bool room = !drain && !aborted(p) && w->nwin < w->pipe;
+        if (poll(pf, room ? 2 : 1, SLEEP_SLICE_MS) > 0 && (pf[1].revents & POLLIN)) {
+            uint64_t v;
+            if (read(w->wake, &v, sizeof v) < 0)
+                v = 0; /* EAGAIN: another read took it */
+        }
+    }
+}
+
+/*
+ * Pipeline the window until it is empty. On a failure of the oldest batch
+ * in flight, learn what became of the later ones where the connection
+ * still answers (their own Syncs), then leave pipeline mode and settle the
+ * whole window oldest first, one statement at a time: the failed batch with
+ * its retries, split or rejects, then every later one again, in order,
+ * counted only if it had not committed. So a key's last occurrence is
+ * written last even when a later batch of this worker committed before the
+ * failed one was retried (see DESIGN).
+ */
+static void
+pipeline(worker *w)
+{
+    pipe_end e = pipe_run(w, false);
+
+    if (e == PIPE_EMPTY)
+        return; /* only unsent flights may be left (aborting): worker_main drops them */
+    if (e == PIPE_FAILED)
+        e = pipe_run(w, true); /* the later flights' outcomes */
+    if (e != PIPE_EMPTY || !PQexitPipelineMode(w->conn)) {
+        /* what was not read is unknown; the oldest, when it got no reply, says so */
+        for (int i = w->nread; i < w->nsent; i++)
+            flight_at(w, i)->state = FL_UNKNOWN;
+        if (e == PIPE_TIMEOUT && w->nread == 0) {
+            flight_at(w, 0)->state = FL_FAILED; /* send_rows drops the connection */
+            flight_at(w, 0)->rc = AWAIT_TIMEOUT;
+        } else {
+            copy_message(w->connerr, sizeof w->connerr,
+                         e == PIPE_TIMEOUT ? "no reply within --batch-timeout"
+                                           : PQerrorMessage(w->conn));
+            drop_conn(w);
+        }
+    }
+    for (int i = 0; i < w->nsent; i++) {
+        flight *f = flight_at(w, i);
+        if (f->state == FL_OK) { /* committed after the failed one: counted now */
+            count_committed(w->pool->o.stats, cl_batch_rows(f->b), f->res, f->t0);
+            f->state = FL_COMMITTED;
+        }
+    }
+    w->nsent = w->nread = 0;
+    while (w->nwin > 0)
+        settle_head(w);
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -960,37 +1366,14 @@ worker_main(void *arg)
     cl_pool *p = w->pool;
 
     for (;;) {
-        cl_batch *b;
-
-        pthread_mutex_lock(&w->mu);
-        while (w->count == 0 && !w->closing)
-            pthread_cond_wait(&w->not_empty, &w->mu);
-        if (w->count == 0) { /* closing, and nothing left */
-            pthread_mutex_unlock(&w->mu);
-            break;
-        }
-        b = w->ring[w->head];
-        w->head = (w->head + 1) % w->cap;
-        w->count--;
-        /* Pending without a gap: from the ring straight to busy, in one
-         * critical section (cl_pool_pending_min). */
-        w->busy_seq = cl_batch_seq(b);
-        pthread_cond_signal(&w->not_full);
-        pthread_mutex_unlock(&w->mu);
-
-        bool settled = cl_batch_rows(b) == 0;
-        if (!aborted(p) && stop_requested(p))
-            set_abort(p, CL_EINTERRUPTED, "interrupted");
-        if (!aborted(p) && !settled) {
-            w->retried_40003 = false;
-            settled = send_rows(w, b, 0, cl_batch_rows(b), true) == 0;
-        }
-        pthread_mutex_lock(&w->mu);
-        if (!settled && w->busy_seq < w->given_up)
-            w->given_up = w->busy_seq; /* some of its rows may be uncommitted */
-        w->busy_seq = UINT64_MAX;
-        pthread_mutex_unlock(&w->mu);
-        recycle(p, b);
+        if (w->nwin == 0 && !take(w, true))
+            break; /* closing, and nothing left */
+        if (w->pipe > 1 && !aborted(p) && !stop_requested(p) &&
+            PQstatus(w->conn) == CONNECTION_OK && flight_at(w, 0)->state == FL_QUEUED &&
+            cl_batch_rows(flight_at(w, 0)->b) > 0)
+            pipeline(w);
+        else
+            settle_head(w); /* one at a time: pipelining off, aborting, or reconnecting */
     }
     atomic_store(&w->done, true);
     return NULL;
@@ -1032,7 +1415,10 @@ init_worker(cl_pool *p, worker *w, int id)
     w->given_up = UINT64_MAX;
     w->cap = p->depth;
     w->ring = calloc(w->cap, sizeof *w->ring);
-    return w->ring ? 0 : CL_ENOMEM;
+    w->pipe = p->o.pipeline_depth > 0 ? p->o.pipeline_depth : DEFAULT_PIPELINE_DEPTH;
+    w->win = calloc((size_t)w->pipe, sizeof *w->win);
+    w->wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    return w->ring && w->win && w->wake >= 0 ? 0 : CL_ENOMEM;
 }
 
 size_t
@@ -1075,6 +1461,11 @@ cl_pool_open(cl_pool **out, const cl_pool_opts *o, char *err, size_t errlen)
     if (p->o.max_retries < 0)
         p->o.max_retries = 0;
     p->n = o->workers;
+    atomic_store(&p->unnamed, o->no_prepared);
+    /* Names of this run only: through a pooler, a server session may hold
+     * another run's "crdbload_1000" for another table. */
+    p->run_tag = (uint32_t)(((uint64_t)time(NULL) * 2654435761u) ^ (uint64_t)getpid() ^
+                            (uint64_t)(uintptr_t)p);
     p->depth = o->queue_depth > 0 ? (size_t)o->queue_depth : DEFAULT_QUEUE_DEPTH;
     pthread_mutex_init(&p->mu, NULL);
     p->spare_cap = 2 * (size_t)p->n;
@@ -1148,6 +1539,11 @@ cl_pool_submit(cl_pool *p, int w_id, cl_batch *b)
             w->count++;
             pthread_cond_signal(&w->not_empty);
             pthread_mutex_unlock(&w->mu);
+            if (w->pipe > 1) { /* a pipelining worker waits on its socket, and on this */
+                uint64_t one = 1;
+                if (write(w->wake, &one, sizeof one) < 0)
+                    one = 0; /* the counter is full: the worker has a wake-up anyway */
+            }
             return 0;
         }
         /* Timed, so that a stop set by a signal handler is seen while the
@@ -1275,6 +1671,13 @@ cl_pool_close(cl_pool *p)
             pthread_cond_destroy(&w->not_full);
         }
         free(w->ring);
+        for (int j = 0; j < w->nwin; j++) { /* left by an abort before start */
+            PQclear(flight_at(w, j)->res);
+            cl_batch_free(flight_at(w, j)->b);
+        }
+        free(w->win);
+        if (w->inited && w->wake >= 0)
+            close(w->wake);
         free(w->host);
         free(w->port);
         free(w->hostaddr);

@@ -7,6 +7,10 @@
 #   same_rows DESC TABLE REF      check that the catalog columns of TABLE and REF
 #                                 hold the same rows, compared both ways with EXCEPT
 #   counts_add_up DESC FILE       rows_read = written + unchanged + rejected + merged
+#   dup_catalog FILE ROWS KEYS SEED   ROWS rows over KEYS keys, each key 1..n
+#                                 times at scattered places, "name N" carrying
+#                                 the input position N; then the staging table
+#                                 ref_all and ref_last (each key's last occurrence)
 
 CATALOG_COLS="sku, name, description, price, stock, currency"
 
@@ -41,4 +45,17 @@ counts_add_up() {
     merged=$(js duplicates_merged "$f")
     check_eq "$1: read = written + unchanged + rejected + merged" \
         "$read" "$((written + unchanged + rejected + merged))"
+}
+
+dup_catalog() {
+    local file=$1 rows=$2 keys=$3 seed=$4
+    awk -v rows="$rows" -v keys="$keys" -v seed="$seed" 'BEGIN {
+        srand(seed); print "sku,name,description,price,stock,currency"
+        for (i = 0; i < rows; i++) {
+            k = int(rand() * keys)
+            printf "SKU-%05d,name %d,,%d.%02d,%d,EUR\n", k, i, i, i % 100, i
+        }
+    }' >"$file"
+    stage_reference "$file" ref_all
+    q "DROP TABLE IF EXISTS ref_last; CREATE TABLE ref_last AS SELECT DISTINCT ON (sku) * FROM ref_all ORDER BY sku, substr(name, 6)::int DESC" >/dev/null
 }

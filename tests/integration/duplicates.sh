@@ -5,16 +5,7 @@ source "$LOADLIB"
 load_fixture schema.sql
 # 3000 distinct keys, each appearing 1-4 times at scattered places with
 # different prices; the reference is each key's last occurrence.
-awk 'BEGIN {
-    srand(11); print "sku,name,description,price,stock,currency"
-    for (i = 0; i < 9000; i++) {
-        k = int(rand() * 3000)
-        printf "SKU-%05d,name %d,,%d.%02d,%d,EUR\n", k, i, i, i % 100, i
-    }
-}' > "$TMP/dups.csv"
-stage_reference "$TMP/dups.csv" ref_all
-# "name N" carries the input position N.
-q "CREATE TABLE ref_last AS SELECT DISTINCT ON (sku) * FROM ref_all ORDER BY sku, substr(name, 6)::int DESC" >/dev/null
+dup_catalog "$TMP/dups.csv" 9000 3000 11
 distinct=$(q "SELECT count(*) FROM ref_last")
 for j in 1 2 8; do
     for b in 1000 7; do

@@ -45,6 +45,7 @@ typedef struct cl_assign {
 #define CL_DEFAULT_BATCH_BYTES (8u * 1024 * 1024)
 #define CL_DEFAULT_MAX_RETRIES 10
 #define CL_DEFAULT_BATCH_TIMEOUT 60.0 /* seconds; README "Hung networks" says why */
+#define CL_DEFAULT_PIPELINE_DEPTH 1   /* batches in flight per connection; README "Distance" */
 #define CL_MAX_PARAMS 65535 /* the wire protocol's limit on parameters */
 
 typedef struct cl_config {
@@ -79,6 +80,8 @@ typedef struct cl_config {
     const char *checkpoint_path; /* --checkpoint FILE, or NULL */
     cl_dialect dialect;
     cl_stmt_form statement_form; /* --statement-form; measured default in the README */
+    bool no_prepared;            /* --prepared-statements=off: unnamed statements only */
+    int pipeline_depth;          /* batches in flight per connection; 1: one at a time */
 
     cl_progress_mode progress;
     double progress_interval;  /* seconds between log/json lines */

@@ -35,6 +35,8 @@ typedef struct cl_pool_opts {
     int max_retries;
     int queue_depth;        /* batches waiting per worker; 0: 2 */
     int batch_timeout_ms;   /* a batch without a reply this long: reconnect, resend; 0: none */
+    bool no_prepared;       /* unnamed statements from the start (else: after a pooler's error) */
+    int pipeline_depth;     /* batches in flight per connection; 0: the default; 1: one at a time */
     const cl_plan *plan;    /* borrowed, shared read-only */
     cl_stats *stats;        /* borrowed; workers add to it */
     cl_reject_fn on_reject;
