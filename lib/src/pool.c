@@ -13,7 +13,7 @@
  * fails, at connect and at every reconnect.
  *
  * Queues. Each worker has its own bounded FIFO ring of batches (depth
- * opts->queue_depth, default 2), guarded by its own mutex with two condition
+ * opts->queue_depth, default 2) before its window of batches in flight, guarded by its own mutex with two condition
  * variables (not_empty for the worker, not_full for the submitter). The
  * loader routes rows by a hash of their key, so a key lives in exactly one
  * queue, and a worker sends its batches one at a time in the order they were
@@ -33,6 +33,29 @@
  * two halves sent in order (unnamed statements) until the culprit is alone
  * and handed to on_reject, anything else aborts the run. Retries, reconnects
  * included, are bounded by max_retries per statement.
+ *
+ * Pipelining. With pipeline_depth N > 1 (--pipeline-depth, default 4) a
+ * worker keeps up to N batches of its queue in flight on its connection
+ * (libpq pipeline mode), each followed by a Sync so that each is its own
+ * implicit transaction, and reads their outcomes in order: the server never
+ * waits a round trip between two batches of a worker, and no connection is
+ * added. The server runs a worker's batches in the order sent, so while
+ * they succeed the last occurrence of a key wins as before. When batch k
+ * fails (an error, no reply, a lost connection), batches k+1.. were sent
+ * behind it and may have committed: retrying k alone would write its older
+ * values over theirs for a key they share. So the worker reads the outcomes
+ * of k+1.. (where the connection still answers), leaves pipeline mode and
+ * settles its window oldest first, one statement at a time (settle_head):
+ * k with its retries, split and rejects as without pipelining, then every
+ * later batch again, in order. One that had committed is replayed and
+ * counted nowhere (its counts were taken at its commit); one that failed or
+ * whose outcome is unknown is sent as usual. An upsert is idempotent: a
+ * replay changes nothing but the order of the writes, which it restores. A
+ * replay that meets a data error is left (its rows are in already). The
+ * window's oldest batch is the worker's busy_seq (a worker's batches come
+ * in seq order), so cl_pool_pending_min() still covers every batch not
+ * settled (--checkpoint). Aborting, the batches in flight get the cancel
+ * grace below; those whose outcome never came count as rows_in_doubt.
  *
  * The network. Nothing waits on it without a bound. Connections are
  * non-blocking (PQconnectStartParams/PQconnectPoll, PQsetnonblocking) and
@@ -1614,7 +1637,14 @@ cl_pool_finish(cl_pool *p)
         if (p->w[i].started)
             pthread_join(p->w[i].thread, NULL);
         p->w[i].started = false;
-        drop_conn(&p->w[i]); /* give the server its slot back now */
+        /* Give the server its slot back now: politely (Terminate; the socket
+         * is non-blocking) when the session is idle, else without waiting. */
+        if (p->w[i].conn && PQstatus(p->w[i].conn) == CONNECTION_OK &&
+            PQtransactionStatus(p->w[i].conn) == PQTRANS_IDLE) {
+            PQfinish(p->w[i].conn);
+            p->w[i].conn = NULL;
+        }
+        drop_conn(&p->w[i]);
     }
     p->finished = true;
     p->result = aborted(p);

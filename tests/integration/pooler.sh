@@ -23,6 +23,7 @@ for mode in transaction statement; do
     check_eq "$mode: one row per key" "$(q 'SELECT count(*) FROM products')" "$distinct"
     same_rows "$mode: the last occurrence of every key wins" products ref_last
     counts_add_up "$mode" "$TMP/$mode.json"
+    check_eq "$mode: no retries (pipelined batches pass the pooler)" "$(js retries "$TMP/$mode.json")" 0
     check_eq "$mode: the fallback to unnamed statements is said once" \
         "$(grep -cE "$WARN" "$TMP/loader.err")" 1
     stop_pgbouncer

@@ -45,7 +45,7 @@ typedef struct cl_assign {
 #define CL_DEFAULT_BATCH_BYTES (8u * 1024 * 1024)
 #define CL_DEFAULT_MAX_RETRIES 10
 #define CL_DEFAULT_BATCH_TIMEOUT 60.0 /* seconds; README "Hung networks" says why */
-#define CL_DEFAULT_PIPELINE_DEPTH 1   /* batches in flight per connection; README "Distance" */
+#define CL_DEFAULT_PIPELINE_DEPTH 4   /* batches in flight per connection; README "Distance" */
 #define CL_MAX_PARAMS 65535 /* the wire protocol's limit on parameters */
 
 typedef struct cl_config {

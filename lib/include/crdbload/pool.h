@@ -9,7 +9,10 @@
  * occurrence of a key in the input is the one left in the table.
  *
  * A full queue blocks cl_pool_submit(): a slow server holds the reader back
- * and memory stays bounded (workers x (queue depth + 2) batches).
+ * and memory stays bounded (workers x (queue depth + pipeline depth + 2)
+ * batches). With a pipeline depth above 1 several batches of a worker are
+ * in flight at once, each its own transaction; a failed one is retried
+ * before the later ones are sent again, so the order above holds.
  */
 #ifndef CRDBLOAD_POOL_H
 #define CRDBLOAD_POOL_H
