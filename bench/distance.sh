@@ -9,23 +9,28 @@
 # connections: their peak is printed next to --workers.
 #
 #   bash tests/harness/with_pg.sh bash bench/distance.sh BUILD_DIR [ROWS] [ROUNDS]
+#
+# DISTANCE_RTTS: the round trips (default "0 10 50 100"); "direct" is
+# PostgreSQL without the proxy. BASELINE=PATH: also run that crdbload binary
+# (e.g. a build of the commit before pipelining) with its own defaults.
 set -euo pipefail
 build=${1:?usage: distance.sh BUILD_DIR [ROWS] [ROUNDS]}
 rows=${2:-200000}
 rounds=${3:-3}
 rtts=${DISTANCE_RTTS:-"0 10 50 100"}
-modes="default depth1"
+modes="default depth1${BASELINE:+ baseline}"
 source "$(dirname "$0")/benchlib.sh"
 source "$here/tests/harness/proxylib.sh"
 bench_setup "$rows"
 # A copy of the binaries: a rebuild meanwhile must not change what runs.
 cp "$build/crdbload" "$build/netproxy" "$work/"
+[ -n "${BASELINE:-}" ] && cp "$BASELINE" "$work/crdbload.baseline"
 build_orig=$build
 build=$work
 workers=$("$build/crdbload" --help | sed -nE 's/.*parallel connections \(default: ([0-9]+)\).*/\1/p')
 
 for rtt in $rtts; do
-    start_proxy "$PGPORT" $((rtt / 2)) "P$rtt"
+    [ "$rtt" = direct ] || start_proxy "$PGPORT" $((rtt / 2)) "P$rtt"
 done
 
 settle() { psqlq -c "VACUUM ANALYZE products" -c "CHECKPOINT" >/dev/null; }
@@ -39,12 +44,14 @@ peak_conns() { # sample until $1 exists, print the peak
     echo "$peak"
 }
 load() { # RTT MODE -> seconds; the connection peak goes to $work/peak
-    local port_var="P$1_PORT" extra=() t0 t1
+    local port_var="P$1_PORT" extra=() bin=$build/crdbload url=$PGURL t0 t1
     [ "$2" = depth1 ] && extra=(--pipeline-depth 1)
+    [ "$2" = baseline ] && bin=$build/crdbload.baseline
+    [ "$1" = direct ] || url=$(proxy_url "${!port_var}")
     rm -f "$work/done"
     peak_conns "$work/done" >"$work/peak" &
     t0=$(date +%s.%N)
-    "$build/crdbload" -q --url "$(proxy_url "${!port_var}")" "${extra[@]}" "$work/base.csv.gz"
+    "$bin" -q --url "$url" "${extra[@]}" "$work/base.csv.gz"
     t1=$(date +%s.%N)
     touch "$work/done"
     wait
@@ -73,10 +80,20 @@ for rtt in $rtts; do
     d=$(median <"$work/$rtt.default")
     o=$(median <"$work/$rtt.depth1")
     peak=$(sort -n "$work/$rtt.default.peak" "$work/$rtt.depth1.peak" | tail -1)
-    echo "| $rtt ms | $(echo "$rows / $d" | bc) | $(echo "$rows / $o" | bc) | $(echo "scale=2; $o / $d" | bc) | $peak |"
+    label="$rtt ms"
+    [ "$rtt" = direct ] && label="PostgreSQL, no proxy"
+    echo "| $label | $(echo "$rows / $d" | bc) | $(echo "$rows / $o" | bc) | $(echo "scale=2; $o / $d" | bc) | $peak |"
 done
+if [ -n "${BASELINE:-}" ]; then
+    echo
+    for rtt in $rtts; do
+        echo "defaults / baseline at $rtt (rows/s): $(echo "scale=3; $(median <"$work/$rtt.baseline") / $(median <"$work/$rtt.default")" | bc)"
+    done
+fi
 echo
-base=$(median <"$work/0.default")
-for rtt in $rtts; do
-    echo "defaults at $rtt ms / defaults at 0 ms (rows/s): $(echo "scale=3; $base / $(median <"$work/$rtt.default")" | bc)"
-done
+if [ -e "$work/0.default" ]; then
+    base=$(median <"$work/0.default")
+    for rtt in $rtts; do
+        echo "defaults at $rtt ms / defaults at 0 ms (rows/s): $(echo "scale=3; $base / $(median <"$work/$rtt.default")" | bc)"
+    done
+fi

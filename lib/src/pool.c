@@ -1147,14 +1147,16 @@ pop_head(worker *w, bool settled)
 /* Settle the window's oldest batch one statement at a time (send_rows):
  * a batch never sent, a failed one with its first outcome, an unknown one,
  * or a committed one replayed. Aborting, it is dropped (in doubt if it may
- * have committed unheard). */
+ * have committed unheard); a committed one not replayed then counts as not
+ * settled too, since an earlier batch retried after it may hold its keys
+ * with older values: --checkpoint resumes before it. */
 static void
 settle_head(worker *w)
 {
     cl_pool *p = w->pool;
     flight *f = flight_at(w, 0);
     size_t n = cl_batch_rows(f->b);
-    bool settled = n == 0 || f->state == FL_COMMITTED;
+    bool settled = n == 0;
     const char *state = f->res ? PQresultErrorField(f->res, PG_DIAG_SQLSTATE) : NULL;
     bool doubt = f->state == FL_UNKNOWN ||
                  (f->state == FL_FAILED &&
@@ -1173,7 +1175,7 @@ settle_head(worker *w)
         if (how.pre)
             f->res = NULL; /* send_rows clears it */
         w->retried_40003 = false;
-        settled = send_rows(w, f->b, 0, n, true, how) == 0 || settled;
+        settled = send_rows(w, f->b, 0, n, true, how) == 0;
     } else if (doubt && !settled) {
         give_up(w, n, true, 0);
     }
