@@ -58,6 +58,8 @@ static const struct count_metric counts[] = {
                              "key in the same batch."),
     COUNT(rows_skipped, "Rows the last run passed over because its checkpoint says an "
                         "earlier run committed them."),
+    COUNT(rows_in_doubt, "Rows of batches the last run sent but never learnt the outcome of "
+                         "(a rerun settles them)."),
     COUNT(batches, "Statements the last run committed."),
     COUNT(retries, "Batch retries of the last run on transient errors."),
     COUNT(batches_retried_40003, "Batches the last run re-sent after 40003 (statement "

@@ -28,7 +28,7 @@ source "$(dirname "$0")/../harness/checks.sh"
 
 # SPEC.md options that other changes are adding to args.c at the time of
 # writing: the completion offers them already.
-PENDING="--batch-timeout --encoding --max-missing --missing --missing-set --missing-where"
+PENDING="--encoding --max-missing --missing --missing-set --missing-where"
 # The options of args.c whose value is a file name.
 FILE_OPTS="--checkpoint --metrics-file --rejects --summary-json"
 
@@ -150,7 +150,7 @@ for o in $src_arg $PENDING; do
         ;;
     *)
         case $o in
-        --progress | --dialect | --statement-form | --missing | --encoding)
+        --progress | --dialect | --statement-form | --missing | --encoding | --prepared-statements)
             [[ -n "$got" && "$got" != *feed* ]] && ok "$o offers its values" ||
                 fail "$o offers \"$got\""
             ;;
