@@ -284,13 +284,28 @@ check_inputs(loader *L)
         if (rc == 0) {
             /* empty input: nothing to map, nothing to load */
         } else if (rec.status != CL_REC_OK) {
-            cl_log(CL_LOG_ERROR, "%s:%" PRIu64 ": bad header: column %zu: %s",
-                   display_name(L->paths[i]), rec.bad_line, rec.bad_column,
-                   cl_record_status_str(rec.status));
+            char why[512];
+            cl_log(CL_LOG_ERROR, "%s:%" PRIu64 ": bad header: %s", display_name(L->paths[i]),
+                   rec.line, cl_reader_problem(r, &rec, why, sizeof why));
             if (i != 0)
                 cl_reader_close(r);
             return CL_EXIT_CONFIG;
         } else if (!L->header) {
+            /* The names map the fields to columns: every field needs one. */
+            for (size_t f = 0; !cfg->columns && f < rec.nfields; f++) {
+                if (rec.fields[f].len > 0)
+                    continue;
+                cl_log_hint(CL_LOG_ERROR,
+                            "Name every field in the header, or give the names with "
+                            "--columns (the header line is then skipped).",
+                            "%s:%" PRIu64 ": the header names no column for field %zu%s",
+                            display_name(L->paths[i]), rec.line, f + 1,
+                            rec.nfields == 1 && !rec.fields[0].data ? " (the line is blank)"
+                                                                     : "");
+                if (i != 0)
+                    cl_reader_close(r);
+                return CL_EXIT_CONFIG;
+            }
             L->header = copy_header(&rec);
             L->nheader = rec.nfields;
             if (!L->header) {
@@ -454,20 +469,31 @@ plan(loader *L, cl_dialect dialect)
     return CL_EXIT_OK;
 }
 
-/* Why a record cannot be loaded, into why; 0 when it can. */
+/* Why a record of r cannot be loaded, into why; 0 when it can. */
 static int
-check_record(const loader *L, const cl_record *rec, char *why, size_t whylen)
+check_record(const loader *L, const cl_reader *r, const cl_record *rec, char *why,
+             size_t whylen)
 {
     const cl_plan *p = L->plan;
     char reason[512];
 
     if (rec->status != CL_REC_OK) {
-        snprintf(why, whylen, "line %" PRIu64 ", column %zu: %s", rec->bad_line,
-                 rec->bad_column, cl_record_status_str(rec->status));
+        cl_reader_problem(r, rec, why, whylen);
         return -1;
     }
-    if (rec->nfields != p->nfields) {
-        snprintf(why, whylen, "expected %zu fields, found %zu", p->nfields, rec->nfields);
+    if (rec->nfields < p->nfields) {
+        /* COPY's words, and what a blank line is to COPY. */
+        const char *name = L->names[rec->nfields];
+        bool blank = rec->nfields == 1 && !rec->fields[0].data;
+        snprintf(why, whylen, "missing data for %s %zu%s%s%s: expected %zu fields, found %zu%s",
+                 name ? "column" : "field", rec->nfields + 1, name ? " (" : "",
+                 name ? cl_quote_ident(reason, sizeof reason, name) : "", name ? ")" : "",
+                 p->nfields, rec->nfields, blank ? " (a blank line)" : "");
+        return -1;
+    }
+    if (rec->nfields > p->nfields) {
+        snprintf(why, whylen, "extra data after last expected column: expected %zu fields, "
+                 "found %zu", p->nfields, rec->nfields);
         return -1;
     }
     for (size_t c = 0; c < p->ncols; c++) {
@@ -573,7 +599,7 @@ load_input(loader *L, int file, cl_reader *r, uint64_t bytes_before)
         publish_low(L, seq);
         atomic_fetch_add_explicit(&st->rows_read, 1, memory_order_relaxed);
 
-        if (check_record(L, &rec, why, sizeof why) != 0) {
+        if (check_record(L, r, &rec, why, sizeof why) != 0) {
             if (reject(L, file, rec.fields, rec.nfields, rec.line, why) != 0)
                 return CL_EREJECTS;
             continue;

@@ -4,12 +4,13 @@
  *
  * Each input is read with every option set of fz_variants (delimiters, quotes,
  * NULL strings, tiny field and record caps), each time twice: with the fast
- * path for simple lines and with every line through libcsv; the two must give
- * the same records, and every record must hold the invariants of
- * fz_read_all() (fuzz_common.h): lines non-decreasing and equal to the lines
- * before the record's offset, offsets increasing and inside the input, fields
+ * path for whole lines and with every byte through the state machine; the two
+ * must give the same records, the ones a model of COPY's rules says
+ * (copy_model.h), and every record must hold the invariants of fz_read_all()
+ * (fuzz_common.h): lines non-decreasing, offsets increasing and inside the
+ * input, fields
  * NUL-terminated and within the caps, a record said to be fine is UTF-8
- * without NUL bytes, a problem names a column that has it, plain input never
+ * without NUL bytes, a problem names a column, plain input never
  * fails, the end and errors are sticky. With one of the option sets it is also
  * read as standard input arriving in pieces of 1 to 1000 bytes (a socket that
  * keeps message boundaries): the records must not depend on the read sizes.

@@ -6,7 +6,7 @@
  * a hash of the text), and then:
  *
  *   - read whole: no error, the same records as the text read as plain input
- *     (offsets and lines are of the decompressed text), fast path and libcsv
+ *     (offsets and lines are of the decompressed text), fast path and byte by byte
  *     agreeing, every invariant of fz_read_all() (fuzz_common.h) held; and
  *     the same again from standard input in pieces of 1 to 1000 bytes;
  *   - cut inside a member: CL_EGZIP ("truncated"), never a clean end, and the

@@ -86,17 +86,17 @@ check_eq "rows: every bad row reported with its line" "$(rejected_lines rows.csv
 check_eq "rows: the rejects file has every bad row with its line" \
     "$(rejects_file_lines "$TMP/rows.rej")" "3 5 6 9 10 11 13 16 17 18"
 err=$(cat "$TMP/loader.err")
-check_match "NUL byte: file, line, column" "$err" 'rows\.csv:3: row rejected: line 3, column 2: NUL byte'
-check_match "ragged (short): file and line" "$err" 'rows\.csv:5: row rejected: expected 6 fields, found 4'
-check_match "ragged (long): file and line" "$err" 'rows\.csv:6: row rejected: expected 6 fields, found 7'
-check_match "truncated UTF-8 sequence" "$err" 'rows\.csv:9: row rejected: line 9, column 2: invalid UTF-8'
-check_match "overlong UTF-8" "$err" 'rows\.csv:10: row rejected: line 10, column 2: invalid UTF-8'
+check_match "NUL byte: file, line, column" "$err" 'rows\.csv:3: row rejected: line 3, column 2: invalid byte sequence for encoding "UTF8": 0x00 \(a NUL byte\)'
+check_match "ragged (short): file and line" "$err" 'rows\.csv:5: row rejected: missing data for column 5 \("stock"\): expected 6 fields, found 4'
+check_match "ragged (long): file and line" "$err" 'rows\.csv:6: row rejected: extra data after last expected column: expected 6 fields, found 7'
+check_match "truncated UTF-8 sequence" "$err" 'rows\.csv:9: row rejected: line 9, column 2: invalid byte sequence for encoding "UTF8": 0xc3 0x2c'
+check_match "overlong UTF-8" "$err" 'rows\.csv:10: row rejected: line 10, column 2: invalid byte sequence for encoding "UTF8": 0xc0'
 check_match "surrogate on the second line of a record: both lines named" "$err" \
-    'rows\.csv:11: row rejected: line 12, column 2: invalid UTF-8'
+    'rows\.csv:11: row rejected: line 12, column 2: invalid byte sequence for encoding "UTF8": 0xed 0xa0'
 check_match "NUL on the second line of a record: both lines named" "$err" \
-    'rows\.csv:13: row rejected: line 14, column 2: NUL byte'
-check_match "one field" "$err" 'rows\.csv:16: row rejected: expected 6 fields, found 1'
-check_match "0xFF 0xFE" "$err" 'rows\.csv:18: row rejected: line 18, column 2: invalid UTF-8'
+    'rows\.csv:13: row rejected: line 14, column 2: invalid byte sequence for encoding "UTF8": 0x00'
+check_match "one field" "$err" 'rows\.csv:16: row rejected: missing data for column 2 \("name"\): expected 6 fields, found 1'
+check_match "0xFF 0xFE" "$err" 'rows\.csv:18: row rejected: line 18, column 2: invalid byte sequence for encoding "UTF8": 0xff'
 check_eq "rows: quoted values kept exactly" \
     "$(q "SELECT name = E'multi\nline ok' AND (SELECT name FROM products WHERE sku = 'G04') = 'quoted, \"comma\"' FROM products WHERE sku = 'G03'")" t
 
@@ -296,9 +296,25 @@ printf '%s\n' "$HDR" | gzip -c >"$TMP/header_only.csv.gz"
 load header_gz 0 "$TMP/header_only.csv.gz"
 : >"$TMP/empty.csv"
 load empty 0 "$TMP/empty.csv"
+check_eq "header only, empty: nothing written" "$(q 'SELECT count(*) FROM products')" 0
+
+# --- blank lines: records, as COPY reads them ------------------------------------
+# A blank first line is the header (COPY's HEADER skips it): it names no column.
 printf '\n\r\n\n' >"$TMP/blank.csv"
-load blank 0 "$TMP/blank.csv"
-check_eq "header only, empty, blank: nothing written" "$(q 'SELECT count(*) FROM products')" 0
+load blank 2 "$TMP/blank.csv"
+check_match "blank header: said so" "$(cat "$TMP/loader.err")" \
+    'blank\.csv:1: the header names no column for field 1 \(the line is blank\)'
+# With --columns the blank first line is the header that is skipped, and the
+# blank lines after it are records of one NULL field: rejected, with their line.
+printf '\nB01,one,,1.00,1,EUR\n\nB02,two,,2.00,2,EUR\n\n' >"$TMP/blank2.csv"
+load blank2 1 --columns "$HDR" "$TMP/blank2.csv"
+check_eq "blank lines with --columns: the first record is not taken for the header" \
+    "$(skus)" "B01,B02"
+check_eq "blank lines with --columns: each rejected with its line" "$(rejected_lines blank2.csv)" "3 5"
+check_match "blank lines: said what they are" "$(cat "$TMP/loader.err")" \
+    'blank2\.csv:3: row rejected: missing data for column 2 \("name"\): expected 6 fields, found 1 \(a blank line\)'
+check_eq "blank header: nothing written" "$(q "SELECT count(*) FROM products WHERE sku NOT IN ('B01', 'B02')")" 0
+q "TRUNCATE products" >/dev/null
 
 # --- no final newline -----------------------------------------------------------
 printf '%s\nN01,plain last,,1.00,1,EUR\nN02,x,,2.00,2,"EUR"' "$HDR" >"$TMP/nonl.csv"
@@ -317,7 +333,7 @@ printf '%s\nU01,fine,,1.00,1,EUR\nU02,"never closed,,1.00,1,EUR\nU03,swallowed,,
 load unterminated 1 "$TMP/unterminated.csv"
 check_eq "unterminated quote: the row before it is loaded" "$(skus)" "U01"
 check_match "unterminated quote: reported where the quote opened" "$(cat "$TMP/loader.err")" \
-    'unterminated\.csv:3: row rejected: line 3, column 2: unterminated quoted field'
+    'unterminated\.csv:3: row rejected: line 3, column 2: unterminated CSV quoted field'
 check_eq "unterminated quote: 2 records read (it swallowed the rest)" \
     "$(js rows_read "$TMP/unterminated.json")" 2
 
@@ -332,7 +348,7 @@ check_eq "CRLF: no value keeps the CR of the line end" \
 check_eq "CRLF: a CRLF inside quotes is data" \
     "$(q "SELECT name = E'two\r\nlines' FROM products WHERE sku = 'C02'")" t
 check_match "CRLF: a ragged row is named with its line" "$(cat "$TMP/loader.err")" \
-    'crlf\.csv:5: row rejected: expected 6 fields, found 4'
+    'crlf\.csv:5: row rejected: missing data for column 5 \("stock"\): expected 6 fields, found 4'
 q "TRUNCATE products" >/dev/null
 printf '%s\rK01,one,,1.00,1,EUR\rK02,two,,2.00,2,EUR\r' "$HDR" >"$TMP/cr.csv"
 load cr 0 "$TMP/cr.csv"

@@ -1,6 +1,7 @@
 /*
- * tests/unit/test_reader.c - the CSV reader (lib/src/reader.c): parsing, line
- * numbers and offsets, NULL handling, options, caps, gzip, standard input.
+ * tests/unit/test_reader.c - the CSV reader (lib/src/reader.c,
+ * lib/src/csvparse.c): COPY's CSV rules, line numbers and offsets, NULL
+ * handling, options, caps, gzip, standard input.
  *
  * Most cases render every record of an input as text and compare it whole:
  *   <line>@<offset> <field>|<field>... [!<status> col=<c> line=<l>]\n ... END
@@ -101,9 +102,9 @@ render_record(strbuf *b, const cl_record *rec)
     sb_add(b, "\n", 1);
 }
 
-/* In reader.c, for tests: off sends every line through libcsv. */
+/* In reader.c, for tests: off parses every line byte by byte. */
 void cl__reader_set_fast_path(cl_reader *r, bool on);
-static bool libcsv_only;
+static bool bytes_only;
 
 /* Every record of path (NULL: standard input), then "END" or "ERR <name>: <msg>".
  * The caller frees the result. */
@@ -120,7 +121,7 @@ render(const char *path, const cl_reader_opts *opts)
         sb_printf(&b, "OPEN %s: %s", cl_err_name(rc), err);
         return b.s;
     }
-    if (libcsv_only)
+    if (bytes_only)
         cl__reader_set_fast_path(r, false);
     while ((rc = cl_reader_next(r, &rec)) == 1)
         render_record(&b, &rec);
@@ -303,28 +304,157 @@ test_line_ends(void)
                  "3@22 A-2|two\\r\\nlines\n"
                  "5@40 A-3|\\N\n"
                  "END");
-    /* A bare CR ends a record too (libcsv): the next one starts on the same line. */
+    /* The first line end sets the style, as in COPY. Bare CRs: lines are
+     * counted by CR, and an LF outside quotes marks its record (COPY:
+     * "unquoted newline found in data"), which ends at the next CR. */
     const char cr[] = "a,b\rc,d\ne,f\n\r\rg\r\r\nh\n";
     write_file(tmp_path("cr.csv"), cr, sizeof cr - 1);
     check_render(tmp_path("cr.csv"), NULL,
-                 "1@0 a|b\n1@4 c|d\n2@8 e|f\n3@14 g\n4@18 h\nEND");
+                 "1@0 a|b\n"
+                 "2@4 c|d\\ne|f\\n !unquoted newline found in data col=2 line=2\n"
+                 "3@13 \\N\n"
+                 "4@14 g\n"
+                 "5@16 \\N\n"
+                 "6@17 \\nh\\n !unquoted newline found in data col=1 line=6\n"
+                 "END");
+    const char cr_ok[] = "a,\"x\ry\"\rb,\"\n\"\r";
+    write_file(tmp_path("cr_ok.csv"), cr_ok, sizeof cr_ok - 1);
+    check_render(tmp_path("cr_ok.csv"), NULL, "1@0 a|x\\ry\n2@8 b|\\n\nEND");
+
+    /* LF lines: CRLF lines may be mixed in (COPY refuses that; nothing in them
+     * is ambiguous), and the CR of a CRLF is never data; a CR anywhere else
+     * outside quotes marks its record (COPY: "unquoted carriage return found
+     * in data"), which goes on to the LF. */
+    const char lf[] = "a,b\nc,d\r\ne,\"f\r\"\ng\rh,i\nj,k\r\r\nl,m\r";
+    write_file(tmp_path("lf.csv"), lf, sizeof lf - 1);
+    check_render(tmp_path("lf.csv"), NULL,
+                 "1@0 a|b\n"
+                 "2@4 c|d\n"
+                 "3@9 e|f\\r\n"
+                 "4@16 g\\rh|i !unquoted carriage return found in data col=1 line=4\n"
+                 "5@22 j|k\\r !unquoted carriage return found in data col=2 line=5\n"
+                 "6@28 l|m\\r !unquoted carriage return found in data col=2 line=6\n"
+                 "END");
+    /* A CRLF file with LF lines. */
+    const char crlf_lf[] = "a,b\r\nc,d\ne,f\r\n";
+    write_file(tmp_path("crlf_lf.csv"), crlf_lf, sizeof crlf_lf - 1);
+    check_render(tmp_path("crlf_lf.csv"), NULL, "1@0 a|b\n2@5 c|d\n3@9 e|f\nEND");
+}
+
+/*
+ * COPY's rules (copyfromparse.c, CopyReadAttributesCSV): a quote opens and
+ * closes quoting anywhere in a field and the text after a closing quote goes
+ * on in the same field; "" inside quotes is one quote; NULL is decided on the
+ * raw text; a blank line is one empty unquoted field. The issue's examples
+ * first (issue 9).
+ */
+static void
+test_copy_rules(void)
+{
+    const char kettle[] = "sku,name,description,price,stock,currency\n"
+                          "SKU-1,\"Acme\" Deluxe Kettle,,19.99,3,USD\n"
+                          "SKU-2,\"Steel Mug, 12 oz\",,7.50,10,USD\n"
+                          "SKU-3,Plain,,1.00,1,USD\n";
+    write_file(tmp_path("kettle.csv"), kettle, sizeof kettle - 1);
+    check_render(tmp_path("kettle.csv"), NULL,
+                 "1@0 sku|name|description|price|stock|currency\n"
+                 "2@42 SKU-1|Acme Deluxe Kettle|\\N|19.99|3|USD\n"
+                 "3@82 SKU-2|Steel Mug, 12 oz|\\N|7.50|10|USD\n"
+                 "4@120 SKU-3|Plain|\\N|1.00|1|USD\n"
+                 "END");
+
+    const char space[] = "\"Column 1\" , \"Column 2\"\n\"Kettle\" ,Steel\n";
+    write_file(tmp_path("space.csv"), space, sizeof space - 1);
+    check_render(tmp_path("space.csv"), NULL,
+                 "1@0 Column 1 | Column 2\n2@24 Kettle |Steel\nEND");
+
+    /* A quote in an unquoted field opens quoting: 37.8"N takes the rest of
+     * the line, and the next lines, up to a closing quote. */
+    const char coord[] = "lat,lon\n37.8\"N,122.4\"W\n1,2\n";
+    write_file(tmp_path("coord.csv"), coord, sizeof coord - 1);
+    check_render(tmp_path("coord.csv"), NULL, "1@0 lat|lon\n2@8 37.8N,122.4W\n3@23 1|2\nEND");
+    const char coord2[] = "lat\n37.8\"N\n1\n";
+    write_file(tmp_path("coord2.csv"), coord2, sizeof coord2 - 1);
+    check_render(tmp_path("coord2.csv"), NULL,
+                 "1@0 lat\n"
+                 "2@4 37.8N\\n1\\n !unterminated CSV quoted field col=1 line=2\n"
+                 "END");
+
+    /* Quotes in the middle and doubled; NULL on the raw text only. */
+    const char mid[] = "a\"b\"c,\"x\"\"y\",\"\"\"\",\"\",,a\"\"b\n";
+    write_file(tmp_path("mid.csv"), mid, sizeof mid - 1);
+    check_render(tmp_path("mid.csv"), NULL, "1@0 abc|x\"y|\"||\\N|ab\nEND");
+    cl_reader_opts nul = {.null_string = "N"};
+    const char nn[] = "N,\"N\",N\"\",\"\"N,NN,\n";
+    write_file(tmp_path("nn.csv"), nn, sizeof nn - 1);
+    check_render(tmp_path("nn.csv"), &nul, "1@0 \\N|N|N|N|NN|\nEND");
+
+    /* Blank lines are records: one NULL field (one empty string with another
+     * NULL string). The header is the first line, blank or not. */
+    const char blank[] = "\nsku\nA\n\nB\n\n";
+    write_file(tmp_path("blank1.csv"), blank, sizeof blank - 1);
+    check_render(tmp_path("blank1.csv"), NULL,
+                 "1@0 \\N\n2@1 sku\n3@5 A\n4@7 \\N\n5@8 B\n6@10 \\N\nEND");
+    check_render(tmp_path("blank1.csv"), &nul,
+                 "1@0 \n2@1 sku\n3@5 A\n4@7 \n5@8 B\n6@10 \nEND");
+    /* A line of blanks is not blank. */
+    write_file(tmp_path("blank2.csv"), " \n\t\n", 4);
+    check_render(tmp_path("blank2.csv"), NULL, "1@0  \n2@2 \\t\nEND");
+}
+
+/*
+ * COPY's end-of-data marker, a line "\." at the start of a record: COPY stops
+ * there and drops the rest. crdbload drops the marker when nothing follows it,
+ * and marks every record after it rather than losing them in silence. Quoted,
+ * or with anything else on its line, or without a line end, it is data.
+ */
+static void
+test_end_marker(void)
+{
+    const char at_end[] = "a,b\n1,2\n\\.\n";
+    write_file(tmp_path("eod1.csv"), at_end, sizeof at_end - 1);
+    check_render(tmp_path("eod1.csv"), NULL, "1@0 a|b\n2@4 1|2\nEND");
+    const char crlf[] = "a,b\r\n1,2\r\n\\.\r\n";
+    write_file(tmp_path("eod2.csv"), crlf, sizeof crlf - 1);
+    check_render(tmp_path("eod2.csv"), NULL, "1@0 a|b\n2@5 1|2\nEND");
+
+    const char middle[] = "a,b\n1,2\n\\.\n3,4\n\\.\n\"x\ny\",5\n";
+    write_file(tmp_path("eod3.csv"), middle, sizeof middle - 1);
+    check_render(tmp_path("eod3.csv"), NULL,
+                 "1@0 a|b\n"
+                 "2@4 1|2\n"
+                 "4@11 3|4 !after the end-of-data marker col=0 line=3\n"
+                 "5@15 \\. !after the end-of-data marker col=0 line=3\n"
+                 "6@18 x\\ny|5 !after the end-of-data marker col=0 line=3\n"
+                 "END");
+
+    const char data[] = "v\n\"\\.\"\n\\.,x\n\\.x\n \\.\n\"a\n\\.\n\"\n\\.";
+    write_file(tmp_path("eod4.csv"), data, sizeof data - 1);
+    check_render(tmp_path("eod4.csv"), NULL,
+                 "1@0 v\n2@2 \\.\n3@7 \\.|x\n4@12 \\.x\n5@16  \\.\n"
+                 "6@20 a\\n\\.\\n\n9@28 \\.\nEND");
 }
 
 static void
 test_quoted_multiline(void)
 {
-    /* Records after multi-line fields keep their physical line numbers; blank lines
-     * are passed over but counted. */
+    /* Records after multi-line fields keep their physical line numbers; a
+     * blank line is a record of one NULL field, as COPY reads it. */
     check_render(FIX "multiline.csv", NULL,
                  "1@0 sku|description|stock\n"
                  "2@22 A-1|first line\\nsecond line\\nthird line|5\n"
                  "5@64 A-2|a, b and \"c\"|6\n"
+                 "6@87 \\N\n"
                  "7@88 A-3|x\\n\\n|7\n"
                  "10@100 A-4|plain|8\n"
                  "END");
     check_render(FIX "blank_lines.csv", NULL,
                  "1@0 sku|name\n"
+                 "2@9 \\N\n"
+                 "3@10 \\N\n"
                  "4@12 A-1|Widget\n"
+                 "5@23 \\N\n"
+                 "6@24 \\N\n"
                  "7@25 A-2|  spaced  \n"
                  "END");
 }
@@ -581,23 +711,32 @@ test_memory_bounded(void)
     cl_reader_close(r);
     unlink(path);
 
-    /* A million records ended by bare CRs on one physical line: libcsv is fed up
-     * to one CR at a time, so they never pile up in the reader. */
+    /* A million records ended by bare CRs (lines counted by CR), then one that
+     * holds a million LFs outside quotes: records never pile up in the reader,
+     * and the marked one keeps nothing past the caps. */
     f = fopen(path, "wb");
     for (int i = 0; i < 1000000; i++)
         fputs("x\r", f);
-    fputs("\nlast\n", f);
+    for (int i = 0; i < 1000000; i++)
+        fputs("\ny", f);
+    fputs("\rlast\r", f);
     fclose(f);
     CHECK_EQ_INT(cl_reader_open(&r, path, NULL, NULL, 0), 0);
-    uint64_t count = 0, on_line_1 = 0;
-    while (cl_reader_next(r, &rec) == 1) {
+    uint64_t count = 0, in_place = 0;
+    while (cl_reader_next(r, &rec) == 1 && count < 1000000) {
         count++;
-        on_line_1 += rec.line == 1 && rec.offset == 2 * (count - 1);
+        in_place += rec.line == count && rec.offset == 2 * (count - 1) && rec.nfields == 1 &&
+                    strcmp(rec.fields[0].data, "x") == 0;
     }
-    CHECK_EQ_INT(count, 1000001);
-    CHECK_EQ_INT(on_line_1, 1000000);
-    CHECK_EQ_INT(rec.line, 2);
+    CHECK_EQ_INT(count, 1000000);
+    CHECK_EQ_INT(in_place, 1000000);
+    CHECK_EQ_INT(rec.line, 1000001);
+    CHECK_EQ_INT(rec.status, CL_REC_UNQUOTED_LF);
+    CHECK_EQ_INT(rec.fields[0].len, 0); /* over the field cap: kept empty */
+    CHECK_EQ_INT(cl_reader_next(r, &rec), 1);
+    CHECK_EQ_INT(rec.line, 1000002);
     CHECK_EQ_STR(rec.fields[0].data, "last");
+    CHECK_EQ_INT(cl_reader_next(r, &rec), 0);
     cl_reader_close(r);
     getrusage(RUSAGE_SELF, &after);
     long grown_kb = after.ru_maxrss - before.ru_maxrss;
@@ -781,7 +920,7 @@ test_edges(void)
         FIX "unterminated_quote.csv", NULL,
         "1@0 sku|name\n"
         "2@9 A-1|Widget\n"
-        "3@20 A-2|never closed\\nA-3,swallowed\\n !unterminated quoted field col=2 "
+        "3@20 A-2|never closed\\nA-3,swallowed\\n !unterminated CSV quoted field col=2 "
         "line=3\n"
         "END");
     /* Header without a newline; a quoted last field closed right at the end. */
@@ -791,17 +930,17 @@ test_edges(void)
     check_render(tmp_path("q.csv"), NULL, "1@0 a|b\nEND");
     write_file(tmp_path("q2.csv"), "a,\"", 3);
     check_render(tmp_path("q2.csv"), NULL,
-                 "1@0 a| !unterminated quoted field col=2 line=1\nEND");
-    /* Only blank lines. */
+                 "1@0 a| !unterminated CSV quoted field col=2 line=1\nEND");
+    /* Only blank lines: records of one NULL field each. */
     write_file(tmp_path("blank.csv"), "\n\r\n\n", 4);
-    check_render(tmp_path("blank.csv"), NULL, "END");
-    /* A stray quote inside an unquoted field is data. After a closing quote,
-     * libcsv goes back into the quoted field, so this one never ends. */
+    check_render(tmp_path("blank.csv"), NULL, "1@0 \\N\n2@1 \\N\n3@3 \\N\nEND");
+    /* A quote inside an unquoted field opens quoting (never closed here); text
+     * after a closing quote is more of the field. */
     write_file(tmp_path("stray.csv"), "a\"b,c\n", 6);
-    check_render(tmp_path("stray.csv"), NULL, "1@0 a\"b|c\nEND");
+    check_render(tmp_path("stray.csv"), NULL,
+                 "1@0 ab,c\\n !unterminated CSV quoted field col=1 line=1\nEND");
     write_file(tmp_path("stray2.csv"), "a,\"c\"d\ne\n", 9);
-    check_render(tmp_path("stray2.csv"), NULL,
-                 "1@0 a|c\"d\\ne\\n !unterminated quoted field col=2 line=1\nEND");
+    check_render(tmp_path("stray2.csv"), NULL, "1@0 a|cd\n2@7 e\nEND");
 
     /* Missing file, directory. */
     char *got = render(FIX "does-not-exist.csv", NULL);
@@ -859,12 +998,13 @@ test_stdin(void)
 }
 
 /*
- * Lines without a quote are parsed without libcsv (reader.c, parse_simple_line);
- * random inputs made of the bytes that matter must come out the same either way,
+ * Whole lines are split by the fast path (csvparse.c, parse_line_fast) when it
+ * can; random inputs made of the bytes that matter (quotes in all places, CR,
+ * LF, the end-of-data marker) must come out the same as byte by byte,
  * with any options and caps, and never crash.
  */
 static void
-test_fast_path_matches_libcsv(void)
+test_fast_path_matches_bytes(void)
 {
     /* Quotes come mostly balanced, so that most lines are simple; a lone quote is
      * rare, as it turns the rest of the input into one field. */
@@ -874,6 +1014,7 @@ test_fast_path_matches_libcsv(void)
         "\"m\nl\"", "\n", "\n", "\n", "\r\n", "\r", " ", "N", "\\N", "\xc3\xa9",
         "\xc3", "\xed\xa0\x80", "\0", ";", "abcdefghijk", "\"\"\"\"", "\"z\" ",
         "\"N\"", "\"\\N\"", "\"a\tb\"", "\"\r\"", "\"y;\"", "\"\xc3\"",
+        "\\.\n", "a\"b", "\" \"x", "\"\"\"",
         /* clang-format on */
     };
     static const cl_reader_opts variants[] = {
@@ -905,15 +1046,15 @@ test_fast_path_matches_libcsv(void)
                             in.s[k] = variants[v].quote;
             }
             write_file(tmp_path("fuzz.csv"), in.s, in.len);
-            libcsv_only = false;
+            bytes_only = false;
             char *fast = render(tmp_path("fuzz.csv"), &variants[v]);
-            libcsv_only = true;
+            bytes_only = true;
             char *slow = render(tmp_path("fuzz.csv"), &variants[v]);
-            libcsv_only = false;
+            bytes_only = false;
             if (strcmp(fast, slow) != 0 && mismatches++ < 3)
                 fprintf(
                     stderr,
-                    "fast path differs (round %d, variant %zu):\n%s\n--- libcsv:\n%s\n",
+                    "fast path differs (round %d, variant %zu):\n%s\n--- byte by byte:\n%s\n",
                     round, v, fast, slow);
             CHECK(strstr(fast, "END") != NULL);
             free(fast);
@@ -975,6 +1116,7 @@ test_status_strings(void)
 {
     CHECK_EQ_STR(cl_record_status_str(CL_REC_OK), "ok");
     CHECK_EQ_STR(cl_record_status_str(CL_REC_BAD_UTF8), "invalid UTF-8");
+    CHECK_EQ_STR(cl_record_status_str(CL_REC_AFTER_END_MARKER), "after the end-of-data marker");
     CHECK_EQ_STR(cl_record_status_str((cl_record_status)99), "unknown record status");
     cl_reader_close(NULL);
 }
@@ -991,6 +1133,8 @@ main(void)
     test_basic();
     test_bom();
     test_line_ends();
+    test_copy_rules();
+    test_end_marker();
     test_quoted_multiline();
     test_options();
     test_nulls();
@@ -1002,7 +1146,7 @@ main(void)
     test_large_roundtrip();
     test_edges();
     test_stdin();
-    test_fast_path_matches_libcsv();
+    test_fast_path_matches_bytes();
     test_garbage_input();
     test_status_strings();
 

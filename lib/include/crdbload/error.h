@@ -33,4 +33,11 @@ const char *cl_err_name(int code);
 /* A short lower-case description, never NULL. */
 const char *cl_strerror(int code);
 
+#include <stddef.h>
+
+/* An identifier as a message shows it: in double quotes, a quote inside
+ * doubled (name "x" , y -> "name ""x"" , y"), so that it reads as one name;
+ * cut short (ending in ...") to fit len. Returns buf. */
+char *cl_quote_ident(char *buf, size_t len, const char *name);
+
 #endif

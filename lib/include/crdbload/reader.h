@@ -3,14 +3,17 @@
  * standard input.
  *
  * The reader owns the input stream (plain, or gzip when the input starts with
- * 1f 8b, whatever its name; concatenated members are read whole), a libcsv
- * parser, and the storage of the current record. Memory is bounded by the
- * field and record caps whatever the input size.
+ * 1f 8b, whatever its name; concatenated members are read whole) and hands its
+ * bytes to the CSV parser (csvparse.h), which splits them into records by the
+ * rules of PostgreSQL's COPY ... (FORMAT csv) and owns the current record.
+ * Memory is bounded by the field and record caps whatever the input size.
  *
  * A record that is malformed (a field over the cap, invalid UTF-8, a NUL
- * byte, a quote never closed) is still returned, with status != CL_REC_OK and
- * the line and column of the problem, so the caller can reject it and go on.
- * Only unreadable input (I/O error, corrupt or truncated gzip) is fatal.
+ * byte, a quote never closed, a stray line end character, anything after the
+ * end-of-data marker) is still returned, with status != CL_REC_OK and the line
+ * and column of the problem, so the caller can reject it and go on: where COPY
+ * refuses a whole file for one record, crdbload rejects that record. Only
+ * unreadable input (I/O error, corrupt or truncated gzip) is fatal.
  *
  * Not thread-safe: one reader is used by one thread.
  */
@@ -45,7 +48,14 @@ typedef enum cl_record_status {
                                   that passed the cap are returned */
     CL_REC_BAD_UTF8,           /* a field is not valid UTF-8 */
     CL_REC_NUL_BYTE,           /* a field holds a 0x00 byte */
-    CL_REC_UNTERMINATED_QUOTE, /* the input ended inside a quoted field */
+    CL_REC_UNTERMINATED_QUOTE, /* the input ended inside a quoted field
+                                  (bad_line: where that quote opened) */
+    CL_REC_UNQUOTED_CR,        /* a carriage return outside quotes that is not
+                                  part of the file's line ends (LF or CRLF) */
+    CL_REC_UNQUOTED_LF,        /* a line feed outside quotes in a file whose
+                                  line ends are bare CRs */
+    CL_REC_AFTER_END_MARKER,   /* the record comes after COPY's end-of-data
+                                  marker, a line "\." (bad_line: its line) */
 } cl_record_status;
 
 typedef struct cl_field {
@@ -63,8 +73,13 @@ typedef struct cl_record {
     cl_record_status status;
     size_t bad_column;      /* 1-based field number of the problem, or 0 */
     uint64_t bad_line;      /* physical line of the problem, or 0: of the bad
-                               byte for BAD_UTF8 and NUL_BYTE, of the field's
-                               start otherwise */
+                               byte for BAD_UTF8, NUL_BYTE and the stray line
+                               ends, of the opening quote for
+                               UNTERMINATED_QUOTE, of the marker for
+                               AFTER_END_MARKER, of the field's start otherwise */
+    unsigned char bad_bytes[4]; /* BAD_UTF8, NUL_BYTE: the invalid sequence, as
+                                   far as it was read */
+    size_t nbad_bytes;
 } cl_record;
 
 /*
@@ -79,7 +94,7 @@ int cl_reader_open(cl_reader **out, const char *path, const cl_reader_opts *opts
  * The next record into *rec. Returns 1 for a record (check rec->status),
  * 0 at the end of the input, or a negative CL_E* code for unreadable input;
  * then cl_reader_error() says what, naming the file and the offset.
- * Blank lines are passed over (as psql \copy does in CSV mode).
+ * A blank line is a record, as COPY reads it: one empty unquoted field.
  */
 int cl_reader_next(cl_reader *r, cl_record *rec);
 
@@ -105,5 +120,13 @@ void cl_reader_close(cl_reader *r);
 
 /* A short description of a record status ("invalid UTF-8", ...). */
 const char *cl_record_status_str(cl_record_status s);
+
+/*
+ * What is wrong with rec, a record r returned, in PostgreSQL's words where COPY
+ * has some ("unterminated CSV quoted field", "invalid byte sequence for
+ * encoding \"UTF8\": 0xc3 0x28", ...), after the line and column of the
+ * problem ("line 3, column 2: ..."); into buf. Returns buf.
+ */
+char *cl_reader_problem(const cl_reader *r, const cl_record *rec, char *buf, size_t len);
 
 #endif
