@@ -27,6 +27,16 @@ crdb_retry_text(const char *message)
            has(message, "TransactionRetryError");
 }
 
+/* CockroachDB's Raft command size limit (kv.raft.command.max_size, 64 MiB),
+ * XXUUU "command is too large: N bytes (max: M)": the rows written by one
+ * statement are over it. Halves may fit; a row that alone does not is the
+ * row's fault. */
+static bool
+crdb_command_too_large(const char *message)
+{
+    return has(message, "command is too large");
+}
+
 /* A statement over the server's message size limit: CockroachDB says
  * "message size 17 MiB bigger than maximum allowed message size 16 MiB"
  * (08P01 now, 54000 in older releases) and may close the connection.
@@ -34,8 +44,31 @@ crdb_retry_text(const char *message)
 static bool
 too_large_text(const char *message)
 {
-    return has(message, "too large") ||
+    return (has(message, "too large") && !crdb_command_too_large(message)) ||
            has(message, "bigger than maximum allowed message size");
+}
+
+/*
+ * SQLSTATEs one row can cause, whatever the rest of the batch: the batch is
+ * split until the row is alone, and rejected. Besides classes 22 and 23:
+ * 21000, a row touched twice by one statement; 44000, a row outside a view's
+ * WITH CHECK OPTION; 54000, a value too large for an index ("index row size
+ * 9016 exceeds btree version 4 maximum 2704") or a row too large for a page;
+ * 54001, a value nested too deep to parse ("stack depth limit exceeded");
+ * class P0, a trigger's RAISE, ASSERT or STRICT lookup about the row.
+ */
+static bool
+row_fault(const char *sqlstate, const char *message)
+{
+    if (strcmp(sqlstate, "54000") == 0 && has(message, "number of parameters"))
+        return false; /* the statement's, not a row's (the planner keeps under it) */
+    return strncmp(sqlstate, "22", 2) == 0 || /* data_exception */
+           strncmp(sqlstate, "23", 2) == 0 || /* integrity_constraint_violation */
+           strncmp(sqlstate, "P0", 2) == 0 || /* plpgsql: raise, no_data_found, ... */
+           strcmp(sqlstate, "21000") == 0 ||  /* cardinality_violation */
+           strcmp(sqlstate, "44000") == 0 ||  /* with_check_option_violation */
+           strcmp(sqlstate, "54000") == 0 ||  /* program_limit_exceeded */
+           strcmp(sqlstate, "54001") == 0;    /* statement_too_complex */
 }
 
 /* libpq's texts for a connection that went away, when there is no SQLSTATE. */
@@ -90,9 +123,7 @@ cl_retry_classify(const char *sqlstate, const char *message, bool conn_bad)
         strcmp(sqlstate, "57P02") == 0 ||  /* crash_shutdown */
         strcmp(sqlstate, "57P03") == 0)    /* cannot_connect_now */
         return CL_ERRCLASS_RECONNECT;
-    if (strncmp(sqlstate, "22", 2) == 0 || /* data_exception */
-        strncmp(sqlstate, "23", 2) == 0 || /* integrity_constraint_violation */
-        strcmp(sqlstate, "21000") == 0)    /* cardinality_violation: a row touched twice */
+    if (row_fault(sqlstate, message) || crdb_command_too_large(message))
         return CL_ERRCLASS_DATA;
     /* Some CockroachDB paths wrap a retry error in another code (XXUUU). */
     if (crdb_retry_text(message))

@@ -105,6 +105,17 @@ static const struct {
     {"23503", "insert or update violates foreign key constraint", false, D},
     {"21000", "ON CONFLICT DO UPDATE command cannot affect row a second time", false, D},
     {"21000", "UPSERT or INSERT...ON CONFLICT command cannot affect row a second time", false, D},
+    {"54000", "index row size 9016 exceeds btree version 4 maximum 2704 for index "
+              "\"products_sku_key\"", false, D},
+    {"54000", "index row requires 9016 bytes, maximum size is 8191", false, D},
+    {"54000", "row is too big: size 9000, maximum size 8160", false, D},
+    {"54001", "stack depth limit exceeded", false, D},
+    {"44000", "new row violates check option for view \"cheap\"", false, D},
+    {"P0001", "price must be positive", false, D},
+    {"P0004", "assertion failed", false, D},
+    /* CockroachDB: the rows of one statement over the Raft command size */
+    {"XXUUU", "command is too large: 4500103 bytes (max: 4194304)", false, D},
+    {"XXUUU", "command is too large: 4500103 bytes (max: 4194304)", true, C},
 
     /* nothing to gain by trying again */
     {"08P01", "message too large", false, F},

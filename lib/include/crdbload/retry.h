@@ -12,7 +12,8 @@
 typedef enum cl_err_class {
     CL_ERRCLASS_RETRY = 0, /* transient: send the same batch again (40001, 40P01, 40003, 53300) */
     CL_ERRCLASS_RECONNECT, /* the connection is gone: reconnect, then send again (08*, 57P01-57P03) */
-    CL_ERRCLASS_DATA,      /* the rows are at fault: split the batch, reject the culprits (22*, 23*, 21000) */
+    CL_ERRCLASS_DATA,      /* the rows are at fault: split the batch, reject the culprits (22*, 23*,
+                              21000, 44000, 54000, 54001, P0*, CockroachDB's "command is too large") */
     CL_ERRCLASS_FATAL,     /* nothing to gain by trying again: abort the run */
 } cl_err_class;
 
