@@ -165,13 +165,13 @@ fail_unknown(plan_ctx *x, const char *name, const char *what)
     for (size_t i = 0; i < x->t->ncols; i++) {
         if (i)
             sb_puts(&cols, ", ");
-        sb_puts(&cols, x->t->cols[i].name);
+        sb_ident(&cols, x->t->cols[i].name);
     }
     if (cols.oom) {
         free(cols.s);
         return CL_ENOMEM;
     }
-    rc = fail(x, "column \"%s\" of %s does not exist in table %s (its columns: %s)", name, what,
+    rc = fail(x, "column %s of %s does not exist in table %s (its columns: %s)", CL_IDENT(name), what,
               x->t->qualified, cols.s ? cols.s : "");
     free(cols.s);
     return rc;
@@ -227,7 +227,7 @@ parse_columns(plan_ctx *x, const char *list, const char *opt, size_t **out, size
             rc = fail_unknown(x, name, opt);
         for (size_t i = 0; rc == 0 && i < k; i++)
             if (cols[i] == (size_t)ci)
-                rc = fail(x, "column \"%s\" is named twice in %s", name, opt);
+                rc = fail(x, "column %s is named twice in %s", CL_IDENT(name), opt);
         free(name);
         if (rc)
             break;
@@ -262,11 +262,11 @@ map_fields(plan_ctx *x)
         if (ci < 0)
             return fail_unknown_field(x, name);
         if (x->col_field[ci] >= 0)
-            return fail(x, "column \"%s\" is named twice in the input (fields %d and %zu)",
-                        name, x->col_field[ci] + 1, f + 1);
+            return fail(x, "column %s is named twice in the input (fields %d and %zu)",
+                        CL_IDENT(name), x->col_field[ci] + 1, f + 1);
         if (x->t->cols[ci].generated)
-            return fail(x, "column \"%s\" of the input is a generated column and cannot be "
-                        "written", name);
+            return fail(x, "column %s of the input is a generated column and cannot be "
+                        "written", CL_IDENT(name));
         x->field_col[f] = ci;
         x->col_field[ci] = (int)f;
     }
@@ -288,14 +288,14 @@ check_assigns(plan_ctx *x, const cl_assign *a, size_t n, int kind)
         if (ci < 0)
             return fail_unknown(x, a[i].column, opt);
         if (!a[i].expr || !a[i].expr[0])
-            return fail(x, "empty expression for column \"%s\" in %s", a[i].column, opt);
+            return fail(x, "empty expression for column %s in %s", CL_IDENT(a[i].column), opt);
         if (x->col_field[ci] >= 0)
-            return fail(x, "column \"%s\" of %s is also in the input", a[i].column, opt);
+            return fail(x, "column %s of %s is also in the input", CL_IDENT(a[i].column), opt);
         if (x->col_assign[ci])
-            return fail(x, "column \"%s\" is named twice in --set/--default", a[i].column);
+            return fail(x, "column %s is named twice in --set/--default", CL_IDENT(a[i].column));
         if (x->t->cols[ci].generated)
-            return fail(x, "column \"%s\" of %s is a generated column and cannot be written",
-                        a[i].column, opt);
+            return fail(x, "column %s of %s is a generated column and cannot be written",
+                        CL_IDENT(a[i].column), opt);
         x->col_assign[ci] = kind;
     }
     return 0;
@@ -466,8 +466,8 @@ plan_check(plan_ctx *x, size_t **keys, size_t *nkeys, size_t **upd, size_t *nupd
         return rc;
     for (size_t k = 0; k < *nkeys; k++)
         if (x->col_field[(*keys)[k]] < 0)
-            return fail(x, "key column \"%s\" is not in the input",
-                        t->cols[(*keys)[k]].name);
+            return fail(x, "key column %s is not in the input",
+                        CL_IDENT(t->cols[(*keys)[k]].name));
     if (!cl_table_unique_on(t, *keys, *nkeys))
         return fail(x, "table %s has no unique index or primary key on exactly (%s), which "
                     "ON CONFLICT needs", t->qualified, o->key);
@@ -479,10 +479,12 @@ plan_check(plan_ctx *x, size_t **keys, size_t *nkeys, size_t **upd, size_t *nupd
             const char *name = t->cols[(*upd)[i]].name;
 
             if (x->col_field[(*upd)[i]] < 0)
-                return fail(x, "column \"%s\" of --update-columns is not in the input", name);
+                return fail(x, "column %s of --update-columns is not in the input",
+                            CL_IDENT(name));
             for (size_t k = 0; k < *nkeys; k++)
                 if ((*keys)[k] == (*upd)[i])
-                    return fail(x, "column \"%s\" of --update-columns is a key column", name);
+                    return fail(x, "column %s of --update-columns is a key column",
+                                CL_IDENT(name));
         }
     } else {
         /* Every non-key input column, in file order. */
@@ -508,9 +510,9 @@ plan_check(plan_ctx *x, size_t **keys, size_t *nkeys, size_t **upd, size_t *nupd
 
         if (c->not_null && !c->has_default && !c->generated && x->col_field[ci] < 0 &&
             !x->col_assign[ci])
-            return fail(x, "column \"%s\" of table %s is NOT NULL without a default and is not "
+            return fail(x, "column %s of table %s is NOT NULL without a default and is not "
                         "in the input (use --default '%s=EXPR' to supply it)",
-                        c->name, t->qualified, c->name);
+                        CL_IDENT(c->name), t->qualified, c->name);
     }
     return 0;
 }

@@ -36,25 +36,28 @@ cl_strerror(int code)
 char *
 cl_quote_ident(char *buf, size_t len, const char *name)
 {
-    size_t o = 0;
+    size_t need = 3, o = 0; /* the quotes and the terminator */
 
     if (len < 6) { /* no room for a name: "" at most */
         if (len)
             buf[0] = '\0';
         return buf;
     }
+    for (const char *c = name; *c; c++)
+        need += *c == '"' ? 2 : 1;
+    /* When it does not fit, room is kept for "..." and the closing quote. */
+    size_t room = need <= len ? len - 2 : len - 5;
     buf[o++] = '"';
     for (const char *c = name; *c; c++) {
-        size_t need = *c == '"' ? 2 : 1;
-        if (o + need + 2 > len) { /* the closing quote and the terminator */
-            o = o + 5 > len ? len - 5 : o;
-            memcpy(buf + o, "...", 3);
-            o += 3;
+        size_t n = *c == '"' ? 2 : 1;
+        if (o + n > room)
             break;
-        }
-        buf[o++] = *c;
-        if (*c == '"')
-            buf[o++] = '"';
+        memcpy(buf + o, *c == '"' ? "\"\"" : c, n);
+        o += n;
+    }
+    if (need > len) {
+        memcpy(buf + o, "...", 3);
+        o += 3;
     }
     buf[o++] = '"';
     buf[o] = '\0';

@@ -487,7 +487,7 @@ check_record(const loader *L, const cl_reader *r, const cl_record *rec, char *wh
         bool blank = rec->nfields == 1 && !rec->fields[0].data;
         snprintf(why, whylen, "missing data for %s %zu%s%s%s: expected %zu fields, found %zu%s",
                  name ? "column" : "field", rec->nfields + 1, name ? " (" : "",
-                 name ? cl_quote_ident(reason, sizeof reason, name) : "", name ? ")" : "",
+                 name ? CL_IDENT(name) : "", name ? ")" : "",
                  p->nfields, rec->nfields, blank ? " (a blank line)" : "");
         return -1;
     }
@@ -500,14 +500,15 @@ check_record(const loader *L, const cl_reader *r, const cl_record *rec, char *wh
         size_t f = p->field_of_col[c];
         const cl_field *fd = &rec->fields[f];
         if (cl_validate_value(p->cols[c], fd->data, fd->len, reason, sizeof reason) != 0) {
-            snprintf(why, whylen, "column %zu (\"%s\"): %s", f + 1, p->cols[c]->name, reason);
+            snprintf(why, whylen, "column %zu (%s): %s", f + 1, CL_IDENT(p->cols[c]->name),
+                     reason);
             return -1;
         }
     }
     for (size_t k = 0; k < p->nkeys; k++) {
         if (!rec->fields[p->key_fields[k]].data) {
-            snprintf(why, whylen, "column %zu: the key \"%s\" is null", p->key_fields[k] + 1,
-                     L->names[p->key_fields[k]]);
+            snprintf(why, whylen, "column %zu: the key %s is null", p->key_fields[k] + 1,
+                     CL_IDENT(L->names[p->key_fields[k]]));
             return -1;
         }
     }

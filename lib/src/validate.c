@@ -10,6 +10,7 @@
  * precision, booleans, uuids, impossible calendar dates, varchar lengths.
  */
 #include "crdbload/batch.h"
+#include "crdbload/error.h"
 
 #include <errno.h>
 #include <math.h>
@@ -437,8 +438,8 @@ cl_validate_value(const cl_column *c, const char *v, size_t len, char *why, size
 {
     if (!v) {
         if (c->not_null)
-            return reject(why, whylen, "null value in column \"%s\" violates not-null constraint",
-                          c->name);
+            return reject(why, whylen, "null value in column %s violates not-null constraint",
+                          CL_IDENT(c->name));
         return 0;
     }
     switch (c->kind) {

@@ -16,7 +16,7 @@ expect_config_error() { # DESC REGEX ARGS...
     check_eq "$desc: exit 2" "$loader_rc" 2
     check_match "$desc: message" "$(cat "$TMP/loader.err")" "$re"
 }
-expect_config_error "unknown column" 'column "colour".*does not exist.*id, sku, name' "$TMP/unknown.csv"
+expect_config_error "unknown column" 'column "colour".*does not exist.*"id", "sku", "name"' "$TMP/unknown.csv"
 expect_config_error "key column absent from the file" '"sku"' "$TMP/nokey.csv"
 expect_config_error "NOT NULL column without default" '"(name|price)"' "$TMP/notnull.csv"
 expect_config_error "missing table" 'table "nosuch" does not exist' --table nosuch "$TMP/ok.csv"

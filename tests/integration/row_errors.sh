@@ -8,7 +8,8 @@
 #   P0001  a trigger's RAISE about one row
 #   44000  a row outside a view's check option, here raised by a trigger
 # (CockroachDB's own: XXUUU "command is too large", the unit test test_retry.)
-# And an error no row causes still stops the run (exit 3).
+# Column names in messages are quoted with their quotes doubled. And an error
+# no row causes still stops the run (exit 3).
 source "$TESTLIB"
 source "$LOADLIB"
 
@@ -75,6 +76,22 @@ check_eq "44000: exit 1" "$loader_rc" 1
 check_eq "44000: the other rows loaded" "$(q "SELECT string_agg(sku, ',' ORDER BY sku) FROM items WHERE sku LIKE 'V%'")" "V01,V03"
 check_match "44000: the row rejected with its line" "$(cat "$TMP/loader.err")" \
     'view\.csv:3: row rejected: 44000: new row violates check option'
+
+# Messages name a column as PostgreSQL quotes it: a quote inside doubled, so
+# that "name ""x"" , y" reads as one name, not several.
+q 'CREATE TABLE odd (sku text PRIMARY KEY, "name ""x"" , y" text NOT NULL)' >/dev/null
+printf 'sku,"name ""x"" , y"\nO01,fine\nO02,\n' >"$TMP/odd.csv"
+run_loader --url "$PGURL" -t odd "$TMP/odd.csv"
+check_eq "a quoted column name: the header maps it" "$(q 'SELECT count(*) FROM odd')" 1
+check_match "a quoted column name: quoted in the reject, its quotes doubled" \
+    "$(cat "$TMP/loader.err")" \
+    'odd\.csv:3: row rejected: column 2 \("name ""x"" , y"\): null value in column "name ""x"" , y" violates'
+printf 'sku,"name ""x"" , z"\nO03,x\n' >"$TMP/odd2.csv"
+run_loader --url "$PGURL" -t odd "$TMP/odd2.csv"
+check_eq "an unknown quoted column name: exit 2" "$loader_rc" 2
+check_match "an unknown quoted column name: quoted, with the table's columns" \
+    "$(cat "$TMP/loader.err")" \
+    'column "name ""x"" , z" of the input does not exist in table "public"."odd" \(its columns: "sku", "name ""x"" , y"\)'
 
 # An error no row causes (the table's owner took away the right to insert)
 # still ends the run: exit 3.

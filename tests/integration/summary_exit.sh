@@ -98,7 +98,7 @@ q "TRUNCATE products" >/dev/null
 run_loader --url "$PGURL" --summary-json - "$TMP/unknown.csv"
 check_eq "unknown column: exit 2" "$loader_rc" 2
 check_match "unknown column: says which, and the table's columns" \
-    "$(cat "$TMP/loader.err")" 'error: column "colour" .* does not exist .*\(its columns: id, sku,'
+    "$(cat "$TMP/loader.err")" 'error: column "colour" .* does not exist .*\(its columns: "id", "sku",'
 check_eq "unknown column: stdout empty" "$(wc -c <"$TMP/loader.out")" 0
 check_eq "unknown column: nothing written" "$(q 'SELECT count(*) FROM products')" 0
 run_loader --url "$PGURL" --no-such-option "$TMP/cat.csv"

@@ -474,8 +474,8 @@ test_errors(void)
 
     CHECK_EQ_STR(err_of(&products, &o),
                  "column \"foo\" of the input does not exist in table \"public\".\"products\" "
-                 "(its columns: id, sku, name, description, price, stock, currency, "
-                 "updated_at)");
+                 "(its columns: \"id\", \"sku\", \"name\", \"description\", \"price\", "
+                 "\"stock\", \"currency\", \"updated_at\")");
 
     o = opts(twice, 4);
     CHECK_EQ_STR(err_of(&products, &o),
@@ -488,8 +488,8 @@ test_errors(void)
     o.key = "skux";
     CHECK_EQ_STR(err_of(&products, &o),
                  "column \"skux\" of --key does not exist in table \"public\".\"products\" "
-                 "(its columns: id, sku, name, description, price, stock, currency, "
-                 "updated_at)");
+                 "(its columns: \"id\", \"sku\", \"name\", \"description\", \"price\", "
+                 "\"stock\", \"currency\", \"updated_at\")");
     o.key = " sku"; /* names are exact: nothing is trimmed */
     CHECK_CONTAINS(err_of(&products, &o), "column \" sku\" of --key does not exist");
     o.key = "sku,";
@@ -530,7 +530,7 @@ test_errors(void)
     o.update_columns = "bogus";
     CHECK_CONTAINS(err_of(&products, &o),
                    "column \"bogus\" of --update-columns does not exist in table "
-                   "\"public\".\"products\" (its columns: id, sku,");
+                   "\"public\".\"products\" (its columns: \"id\", \"sku\",");
     o.update_columns = "name,name";
     CHECK_EQ_STR(err_of(&products, &o), "column \"name\" is named twice in --update-columns");
 
@@ -539,7 +539,7 @@ test_errors(void)
     o.nsets = 1;
     CHECK_CONTAINS(err_of(&products, &o),
                    "column \"bogus\" of --set does not exist in table \"public\".\"products\" "
-                   "(its columns: id, sku, name,");
+                   "(its columns: \"id\", \"sku\", \"name\",");
     o.sets = name_set;
     CHECK_EQ_STR(err_of(&products, &o), "column \"name\" of --set is also in the input");
     o.sets = empty_set;

@@ -40,4 +40,9 @@ const char *cl_strerror(int code);
  * cut short (ending in ...") to fit len. Returns buf. */
 char *cl_quote_ident(char *buf, size_t len, const char *name);
 
+/* cl_quote_ident() into a buffer that lives as long as the enclosing block:
+ * for the arguments of one message. */
+#define CL_IDENT_MAX 256
+#define CL_IDENT(name) cl_quote_ident((char[CL_IDENT_MAX]){0}, CL_IDENT_MAX, (name))
+
 #endif
