@@ -155,7 +155,7 @@ fail(plan_ctx *x, const char *fmt, ...)
     return CL_ECONFIG;
 }
 
-/* `column "x" of <what> does not exist in table T (its columns: a, b, ...)` */
+/* `column "x" of <what> does not exist in table T (its columns: "a", "b", ...)` */
 static int
 fail_unknown(plan_ctx *x, const char *name, const char *what)
 {

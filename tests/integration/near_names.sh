@@ -19,7 +19,7 @@ run_loader --url "$PGURL" --progress none "$TMP/case.csv"
 err=$(cat "$TMP/loader.err")
 check_eq "case and spaces: exit 2" "$loader_rc" 2
 check_match "case and spaces: the unknown name and the table's columns" "$err" \
-    'column "SKU" of the input does not exist in table "public"."products" \(its columns: id, sku'
+    'column "SKU" of the input does not exist in table "public"."products" \(its columns: "id", "sku"'
 check_match "case and spaces: what each name probably means" "$err" \
     'Detail: "SKU" is probably "sku"; " price" is probably "price"\.'
 check_eq "case and spaces: the --columns line" "$(hinted_columns)" "sku,name,price,-"
