@@ -36,7 +36,9 @@
 #define NULL_OFF SIZE_MAX /* offs[] value of an SQL NULL field */
 
 /* The line end style, set by the first line end outside quotes (COPY's
- * eol_type; CRLF lines are taken in an LF file and the other way round). */
+ * eol_type; CRLF lines are taken in an LF file and the other way round).
+ * Lines are counted by LF, by CR once the style is a bare CR (a quoted CR
+ * before the first line end is not counted). */
 enum eol { EOL_UNKNOWN, EOL_LF, EOL_CR };
 
 struct cl_csv {
@@ -350,7 +352,10 @@ raw_byte(cl_csv *p, unsigned char c)
         p->raw_len++;
 }
 
-/* A line end outside quotes. The line "\." is the end-of-data marker, once. */
+/* A line end outside quotes. A record whose raw text is "\." is the
+ * end-of-data marker, once (COPY looks for it on the raw bytes at the start
+ * of a record; with a backslash or a period for quote or delimiter the two may
+ * differ). */
 static void
 line_end(cl_csv *p, unsigned char c)
 {
