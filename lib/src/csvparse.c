@@ -49,8 +49,8 @@ struct cl_csv {
     bool no_fast_path;
     bool failed; /* out of memory: sticky */
     /* The fast path's byte classes: nonzero for a byte that ends a run of
-     * ordinary ones outside quotes (delimiter, quote, CR, not ASCII) and
-     * inside quotes (quote, not ASCII). */
+     * ordinary ones outside quotes (delimiter, quote, CR, not ASCII, NUL) and
+     * inside quotes (quote, not ASCII, NUL). */
     unsigned char out_cls[256], in_cls[256];
 
     uint64_t offset; /* of the next byte */
@@ -514,6 +514,57 @@ utf8_len(const unsigned char *s, const unsigned char *stop)
     return len;
 }
 
+/* ---- finding the next byte that matters, eight at a time ---- */
+
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* The high bit of each byte of w that is zero (exact up to the lowest one: a
+ * borrow only spills into the bytes above a zero byte). */
+static inline uint64_t
+zero_bytes(uint64_t w)
+{
+    return (w - ONES) & ~w & HIGHS;
+}
+
+/* The high bit of each byte of w that is c1 or c2, not ASCII, or NUL (and
+ * CR too when cr): the lowest one set marks the first such byte. */
+static inline uint64_t
+special_bytes(uint64_t w, uint64_t c1, uint64_t c2, bool cr)
+{
+    uint64_t m = zero_bytes(w ^ c1) | zero_bytes(w ^ c2) | (w & HIGHS) | zero_bytes(w);
+    if (cr)
+        m |= zero_bytes(w ^ (ONES * '\r'));
+    return m;
+}
+
+/*
+ * The first byte of [k, stop) whose class in cls is not zero, or stop. Words
+ * are looked at whole where the byte order lets the lowest set bit name the
+ * first byte; the table decides the rest. cls must mark exactly c1, c2, the
+ * bytes that are not ASCII, NUL, and CR when cr.
+ */
+static inline const unsigned char *
+scan(const unsigned char *k, const unsigned char *stop, const unsigned char *cls,
+     unsigned char c1, unsigned char c2, bool cr)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t w1 = ONES * c1, w2 = ONES * c2;
+    while (stop - k >= 8) {
+        uint64_t w, m;
+        memcpy(&w, k, 8);
+        if ((m = special_bytes(w, w1, w2, cr)) != 0)
+            return k + (__builtin_ctzll(m) >> 3);
+        k += 8;
+    }
+#else
+    (void)c1, (void)c2, (void)cr;
+#endif
+    while (k < stop && !cls[*k])
+        k++;
+    return k;
+}
+
 /*
  * Parse the whole line s[0, n) (its last byte the LF) as one record, between
  * records of an LF file. Returns false, having changed nothing, for a line
@@ -547,8 +598,7 @@ parse_line_fast(cl_csv *p, const unsigned char *s, size_t n)
         bool saw_quote = false;
         p->fstart = p->arena_len;
         for (;;) { /* outside quotes */
-            for (k = cur; k < stop && !out_cls[*k]; k++)
-                ;
+            k = scan(cur, stop, out_cls, delim, quote, true);
             put_span(p, cur, (size_t)(k - cur));
             cur = k;
             if (k == stop || *k == delim)
@@ -566,8 +616,7 @@ parse_line_fast(cl_csv *p, const unsigned char *s, size_t n)
             saw_quote = true;
             cur = k + 1;
             for (;;) { /* inside quotes */
-                for (k = cur; k < stop && !in_cls[*k]; k++)
-                    ;
+                k = scan(cur, stop, in_cls, quote, quote, false);
                 put_span(p, cur, (size_t)(k - cur));
                 cur = k;
                 if (k == stop)
