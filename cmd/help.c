@@ -99,6 +99,22 @@ help_usage(FILE *f)
            "columns an update changes (default: every\n"
            "non-key column of the file)");
 
+    fprintf(f, "\nCatalog sync options (the feed is the whole catalog):\n");
+    option(f, "    --missing=ACTION",
+           "keep or delete the table's rows whose key the\n"
+           "feed lacks (default: keep)");
+    option(f, "    --missing-set=COL=EXPR",
+           "update those rows instead: COL gets EXPR;\n"
+           "repeatable, up to %d",
+           CL_MAX_ASSIGN);
+    option(f, "    --missing-where=SQL",
+           "the part of the table the feed covers\n"
+           "(default: the whole table)");
+    option(f, "    --max-missing=NUM|PCT%",
+           "change nothing and exit 3 when more rows are\n"
+           "missing (default: %g%%)",
+           CL_DEFAULT_MAX_MISSING_PCT);
+
     fprintf(f, "\nLoading options:\n");
     option(f, "-b, --batch-size=NUM",
            "rows per statement (default: %d); the values\n"
