@@ -47,6 +47,8 @@
 #define BATCH_ROWS 2000            /* rows deleted or updated a statement */
 #define RETRY_BASE_MS 50
 #define RETRY_CAP_MS 5000
+#define SESSION_TEMP_BUFFERS "64MB" /* PostgreSQL: set before the first temp table */
+#define SESSION_WORK_MEM "64MB"
 
 struct cl_missing {
     PGconn *conn;
@@ -364,10 +366,18 @@ cl_missing_open(cl_missing **out, PGconn *conn, const cl_missing_opts *o, char *
         snprintf(err, errlen, "out of memory");
         return CL_ENOMEM;
     }
-    /* CockroachDB before v23.1 keeps temporary tables behind a setting. */
-    if (o->dialect == CL_DIALECT_COCKROACH &&
-        (rc = exec(m, "SET experimental_enable_temp_tables = on",
-                   "could not enable temporary tables", err, errlen)) != 0)
+    /* CockroachDB before v23.1 keeps temporary tables behind a setting.
+     * PostgreSQL (this session only): the keys in local buffers rather than
+     * on disk; the anti-join a hash of them in memory. Without statistics
+     * the planner picks a merge join that sorts both sides (three times
+     * slower at 200,000 keys), or under LIMIT a nested loop: the join's
+     * statements turn both off (join_settings). */
+    if ((rc = exec(m,
+                   o->dialect == CL_DIALECT_COCKROACH
+                       ? "SET experimental_enable_temp_tables = on"
+                       : "SET temp_buffers = '" SESSION_TEMP_BUFFERS
+                         "'; SET work_mem = '" SESSION_WORK_MEM "'; SET jit = off",
+                   "could not set up the session", err, errlen)) != 0)
         goto out;
     /* one statement a query: CockroachDB runs a string of several as one
      * transaction, where a schema change may not follow another */
@@ -587,6 +597,19 @@ change_batch(cl_missing *m, uint64_t lo, uint64_t hi, uint64_t *changed, uint64_
     }
 }
 
+/* PostgreSQL: the anti-join over the whole table as a hash join (see
+ * cl_missing_open), or back to the planner's choice. */
+static int
+join_settings(cl_missing *m, bool anti_join, char *err, size_t errlen)
+{
+    if (m->o.dialect != CL_DIALECT_POSTGRES)
+        return 0;
+    return exec(m,
+                anti_join ? "SET enable_mergejoin = off; SET enable_nestloop = off"
+                          : "RESET enable_mergejoin; RESET enable_nestloop",
+                "could not set up the session", err, errlen);
+}
+
 int
 cl_missing_apply(cl_missing *m, cl_missing_result *r, char *err, size_t errlen)
 {
@@ -612,11 +635,7 @@ cl_missing_apply(cl_missing *m, cl_missing_result *r, char *err, size_t errlen)
     }
     if (atomic_load(m->o.stop))
         return CL_EINTERRUPTED;
-    /* the planner's row estimate for the anti-join (PostgreSQL; CockroachDB
-     * plans a hash anti-join without statistics) */
-    if (m->o.dialect == CL_DIALECT_POSTGRES &&
-        (rc = exec(m, "ANALYZE pg_temp.crdbload_seen", "could not analyze the keys read", err,
-                   errlen)) != 0)
+    if ((rc = join_settings(m, true, err, errlen)) != 0)
         return rc;
     if ((rc = count(m, "crdbload_covered", NULL, 0, NULL,
                     "could not count the rows --missing-where covers", &r->covered, err,
@@ -644,6 +663,9 @@ cl_missing_apply(cl_missing *m, cl_missing_result *r, char *err, size_t errlen)
                      &r->missing, err, errlen);
     }
     r->missing = collected;
+    /* the batches: index lookups by key, a nested loop at its best */
+    if ((rc = join_settings(m, false, err, errlen)) != 0)
+        return rc;
     for (uint64_t lo = 0; lo < collected; lo += BATCH_ROWS) {
         if (atomic_load(m->o.stop))
             return CL_EINTERRUPTED;
