@@ -34,6 +34,7 @@ enum {
     C_DELIMITER,
     C_DIALECT,
     C_DRY_RUN,
+    C_ENCODING,
     C_INSERT_ONLY,
     C_MAX_MISSING,
     C_MAX_REJECTS,
@@ -68,6 +69,7 @@ static const struct option long_options[] = {
     {"delimiter", required_argument, NULL, C_DELIMITER},
     {"dialect", required_argument, NULL, C_DIALECT},
     {"dry-run", no_argument, NULL, C_DRY_RUN},
+    {"encoding", required_argument, NULL, C_ENCODING},
     {"help", no_argument, NULL, 'h'},
     {"insert-only", no_argument, NULL, C_INSERT_ONLY},
     {"key", required_argument, NULL, 'k'},
@@ -664,6 +666,10 @@ args_parse(int argc, char **argv, cl_config *cfg)
             break;
         case C_DRY_RUN:
             cfg->dry_run = true;
+            break;
+        case C_ENCODING:
+            if (!option_parse_nonempty(optarg, c, &cfg->encoding))
+                return ARGS_USAGE;
             break;
         case C_INSERT_ONLY:
             cfg->insert_only = true;

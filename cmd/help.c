@@ -72,6 +72,10 @@ help_usage(FILE *f)
            "a field (default: the header line)");
     option(f, "    --delimiter=CHAR", "field delimiter, \\t for tab (default: \"%c\")",
            d.delimiter);
+    option(f, "    --encoding=NAME",
+           "the input's character set, converted to UTF-8:\n"
+           "PostgreSQL's names (LATIN1, WIN1252, SJIS...)\n"
+           "or iconv's (default: UTF8)");
     option(f, "    --no-header", "the first line is data (requires --columns)");
     option(f, "    --null=STRING",
            "unquoted text that means NULL (default: an\n"

@@ -35,6 +35,7 @@
 #include "crdbload/rejects.h"
 #include "crdbload/schema.h"
 #include "missing.h"
+#include "transcode.h"
 
 #define MAX_SHOWN_REJECTS 100 /* warnings on stderr; the rejects file has all */
 
@@ -233,7 +234,8 @@ open_input(loader *L, size_t i, cl_reader **out)
     const cl_config *cfg = L->cfg;
     cl_reader_opts ro = {.delimiter = cfg->delimiter,
                          .quote = cfg->quote,
-                         .null_string = cfg->null_string};
+                         .null_string = cfg->null_string,
+                         .encoding = cfg->encoding};
     char err[512] = "";
     int rc = cl_reader_open(out, L->paths[i], &ro, err, sizeof err);
     if (rc != 0)
@@ -464,6 +466,12 @@ check_record(const loader *L, const cl_record *rec, char *why, size_t whylen)
     const cl_plan *p = L->plan;
     char reason[512];
 
+    if (rec->status == CL_REC_BAD_UTF8 && !cl_transcode_is_utf8(L->cfg->encoding)) {
+        /* converted from --encoding: only a sequence invalid there is left */
+        snprintf(why, whylen, "line %" PRIu64 ", column %zu: invalid byte sequence for "
+                 "encoding \"%s\"", rec->bad_line, rec->bad_column, L->cfg->encoding);
+        return -1;
+    }
     if (rec->status != CL_REC_OK) {
         snprintf(why, whylen, "line %" PRIu64 ", column %zu: %s", rec->bad_line,
                  rec->bad_column, cl_record_status_str(rec->status));
@@ -628,9 +636,12 @@ open_checkpoint(loader *L)
     cl_ckpt_pos pos;
     int rc;
 
-    snprintf(settings, sizeof settings, "table=%s no_header=%d delimiter=%d quote=%d",
+    snprintf(settings, sizeof settings, "table=%s no_header=%d delimiter=%d quote=%d%s%s",
              cfg->table, cfg->no_header ? 1 : 0, (int)(unsigned char)cfg->delimiter,
-             (int)(unsigned char)cfg->quote);
+             (int)(unsigned char)cfg->quote,
+             /* an encoding changes which bytes end a record (UTF-16) */
+             cl_transcode_is_utf8(cfg->encoding) ? "" : " encoding=",
+             cl_transcode_is_utf8(cfg->encoding) ? "" : cfg->encoding);
     rc = cl_ckpt_open(&L->ckpt, cfg->checkpoint_path, L->paths, L->npaths, settings,
                       &pos, &L->resuming, err, sizeof err);
     if (rc != 0) {

@@ -69,6 +69,7 @@ typedef struct cl_config {
     char delimiter;             /* ',' */
     char quote;                 /* '"' */
     const char *null_string;    /* NULL: an empty unquoted field is NULL */
+    const char *encoding;       /* --encoding: the input's character set; NULL: UTF-8 */
     const char *update_columns; /* NULL: every non-key file column */
     bool insert_only;           /* ON CONFLICT DO NOTHING */
     bool only_changed;          /* update only rows whose values differ */
