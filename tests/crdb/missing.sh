@@ -6,7 +6,6 @@
 # truncated feed (exit 3, nothing changed); rejected and duplicate keys are not
 # missing; a --checkpoint resume knows the keys of the rows it skips.
 # with_crdb: --nodes 1
-# labels: threads
 source "$TESTLIB"
 source "$LOADLIB"
 source "$CRDBLIB"
