@@ -34,10 +34,15 @@ enum {
     C_DELIMITER,
     C_DIALECT,
     C_DRY_RUN,
+    C_ENCODING,
     C_INSERT_ONLY,
+    C_MAX_MISSING,
     C_MAX_REJECTS,
     C_MAX_RETRIES,
     C_METRICS_FILE,
+    C_MISSING,
+    C_MISSING_SET,
+    C_MISSING_WHERE,
     C_NO_HEADER,
     C_NULL,
     C_ONLY_CHANGED,
@@ -64,12 +69,17 @@ static const struct option long_options[] = {
     {"delimiter", required_argument, NULL, C_DELIMITER},
     {"dialect", required_argument, NULL, C_DIALECT},
     {"dry-run", no_argument, NULL, C_DRY_RUN},
+    {"encoding", required_argument, NULL, C_ENCODING},
     {"help", no_argument, NULL, 'h'},
     {"insert-only", no_argument, NULL, C_INSERT_ONLY},
     {"key", required_argument, NULL, 'k'},
+    {"max-missing", required_argument, NULL, C_MAX_MISSING},
     {"max-rejects", required_argument, NULL, C_MAX_REJECTS},
     {"max-retries", required_argument, NULL, C_MAX_RETRIES},
     {"metrics-file", required_argument, NULL, C_METRICS_FILE},
+    {"missing", required_argument, NULL, C_MISSING},
+    {"missing-set", required_argument, NULL, C_MISSING_SET},
+    {"missing-where", required_argument, NULL, C_MISSING_WHERE},
     {"no-header", no_argument, NULL, C_NO_HEADER},
     {"null", required_argument, NULL, C_NULL},
     {"only-changed", no_argument, NULL, C_ONLY_CHANGED},
@@ -126,6 +136,8 @@ static const char *const form_names[] = {"values", "unnest", NULL};
 static const char *const prepared_names[] = {"auto", "off", NULL};
 static const char *const progress_names[] = {"auto", "bar",  "log",
                                              "json", "none", NULL};
+/* --missing's values, in cl_missing_mode order (update comes from --missing-set) */
+static const char *const missing_names[] = {"keep", "delete", NULL};
 
 /*
  * "-j/--workers" or "--batch-bytes" for the option whose getopt value is
@@ -270,6 +282,49 @@ option_parse_choice(const char *arg, int opt, const char *const *names, int *res
         snprintf(detail + len, sizeof detail - len, ".");
     cl_log_detail(CL_LOG_ERROR, detail, "invalid value \"%s\" for option %s", arg,
                   option_name(opt));
+    return false;
+}
+
+/* --max-missing: a count of rows ("100") or a percent of the covered rows
+ * ("5%", "0.5%"), plain decimal notation, at most 100%. */
+static bool
+option_parse_max_missing(const char *arg, int opt, cl_config *cfg)
+{
+    size_t n = strlen(arg);
+    long long num;
+
+    if (n > 1 && arg[n - 1] == '%') {
+        char digits[32];
+        const char *dot;
+        double pct;
+
+        if (n - 1 >= sizeof digits)
+            goto invalid;
+        memcpy(digits, arg, n - 1);
+        digits[n - 1] = '\0';
+        dot = strchr(digits, '.');
+        if (digits[strspn(digits, "0123456789.")] != '\0' ||
+            !strpbrk(digits, "0123456789") || (dot && strchr(dot + 1, '.')))
+            goto invalid;
+        pct = strtod(digits, NULL);
+        if (!(pct >= 0 && pct <= 100)) {
+            cl_log(CL_LOG_ERROR, "%s must be in range 0%%..100%%", option_name(opt));
+            return false;
+        }
+        cfg->max_missing_pct = pct;
+        cfg->max_missing_rows = -1;
+        return true;
+    }
+    if (arg[strspn(arg, "+-0123456789")] != '\0')
+        goto invalid;
+    if (!option_parse_int(arg, opt, 0, LLONG_MAX, NULL, &num))
+        return false;
+    cfg->max_missing_rows = num;
+    return true;
+
+invalid:
+    cl_log_detail(CL_LOG_ERROR, "Give a number of rows (100) or a percent (5%).",
+                  "invalid value \"%s\" for option %s", arg, option_name(opt));
     return false;
 }
 
@@ -434,6 +489,31 @@ check_assign_columns(const cl_config *cfg)
     return true;
 }
 
+/*
+ * --missing=keep|delete and --missing-set (update) choose one action; the
+ * options that shape it need one. missing_given, guard_given: the option
+ * was on the command line.
+ */
+static bool
+check_missing(cl_config *cfg, bool missing_given, bool guard_given)
+{
+    if (cfg->nmissing_sets > 0) {
+        if (missing_given) {
+            cl_log_detail(CL_LOG_ERROR,
+                          "--missing-set updates the missing rows instead of deleting them.",
+                          "options --missing and --missing-set cannot be used together");
+            return false;
+        }
+        cfg->missing = CL_MISSING_UPDATE;
+    }
+    if (cfg->missing == CL_MISSING_KEEP && (cfg->missing_where || guard_given)) {
+        cl_log(CL_LOG_ERROR, "option %s requires --missing=delete or --missing-set",
+               cfg->missing_where ? "--missing-where" : "--max-missing");
+        return false;
+    }
+    return true;
+}
+
 /* Every check of option combinations, once all options are read. */
 static bool
 check_options(const cl_config *cfg)
@@ -501,6 +581,7 @@ args_parse(int argc, char **argv, cl_config *cfg)
     long long num;
     int choice;
     int c;
+    bool missing_given = false, guard_given = false;
 
     cl_config_init(cfg);
 
@@ -586,8 +667,31 @@ args_parse(int argc, char **argv, cl_config *cfg)
         case C_DRY_RUN:
             cfg->dry_run = true;
             break;
+        case C_ENCODING:
+            if (!option_parse_nonempty(optarg, c, &cfg->encoding))
+                return ARGS_USAGE;
+            break;
         case C_INSERT_ONLY:
             cfg->insert_only = true;
+            break;
+        case C_MAX_MISSING:
+            if (!option_parse_max_missing(optarg, c, cfg))
+                return ARGS_USAGE;
+            guard_given = true;
+            break;
+        case C_MISSING:
+            if (!option_parse_choice(optarg, c, missing_names, &choice))
+                return ARGS_USAGE;
+            cfg->missing = (cl_missing_mode)choice;
+            missing_given = true;
+            break;
+        case C_MISSING_SET:
+            if (!option_parse_assign(optarg, c, cfg->missing_sets, &cfg->nmissing_sets))
+                return ARGS_USAGE;
+            break;
+        case C_MISSING_WHERE:
+            if (!option_parse_nonempty(optarg, c, &cfg->missing_where))
+                return ARGS_USAGE;
             break;
         case C_MAX_REJECTS:
             if (!option_parse_int(optarg, c, 0, LLONG_MAX, NULL, &num))
@@ -681,6 +785,8 @@ args_parse(int argc, char **argv, cl_config *cfg)
         cfg->url = (env && *env) ? env : NULL;
     }
 
+    if (!check_missing(cfg, missing_given, guard_given))
+        return ARGS_USAGE;
     return check_options(cfg) ? ARGS_RUN : ARGS_USAGE;
 }
 
@@ -693,5 +799,7 @@ args_free(cl_config *cfg)
         free((char *)cfg->sets[i].column);
     for (i = 0; i < cfg->ndefaults; i++)
         free((char *)cfg->defaults[i].column);
-    cfg->nsets = cfg->ndefaults = 0;
+    for (i = 0; i < cfg->nmissing_sets; i++)
+        free((char *)cfg->missing_sets[i].column);
+    cfg->nsets = cfg->ndefaults = cfg->nmissing_sets = 0;
 }

@@ -72,6 +72,10 @@ help_usage(FILE *f)
            "a field (default: the header line)");
     option(f, "    --delimiter=CHAR", "field delimiter, \\t for tab (default: \"%c\")",
            d.delimiter);
+    option(f, "    --encoding=NAME",
+           "the input's character set, converted to UTF-8:\n"
+           "PostgreSQL's names (LATIN1, WIN1252, SJIS...)\n"
+           "or iconv's (default: UTF8)");
     option(f, "    --no-header", "the first line is data (requires --columns)");
     option(f, "    --null=STRING",
            "unquoted text that means NULL (default: an\n"
@@ -98,6 +102,22 @@ help_usage(FILE *f)
     option(f, "    --update-columns=LIST",
            "columns an update changes (default: every\n"
            "non-key column of the file)");
+
+    fprintf(f, "\nCatalog sync options (the feed is the whole catalog):\n");
+    option(f, "    --missing=ACTION",
+           "keep or delete the table's rows whose key the\n"
+           "feed lacks (default: keep)");
+    option(f, "    --missing-set=COL=EXPR",
+           "update those rows instead: COL gets EXPR;\n"
+           "repeatable, up to %d",
+           CL_MAX_ASSIGN);
+    option(f, "    --missing-where=SQL",
+           "the part of the table the feed covers\n"
+           "(default: the whole table)");
+    option(f, "    --max-missing=NUM|PCT%",
+           "change nothing and exit 3 when more rows are\n"
+           "missing (default: %g%%)",
+           CL_DEFAULT_MAX_MISSING_PCT);
 
     fprintf(f, "\nLoading options:\n");
     option(f, "-b, --batch-size=NUM",

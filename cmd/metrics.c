@@ -66,6 +66,8 @@ static const struct count_metric counts[] = {
                                  "completion unknown)."),
     COUNT(reconnects, "Connections the last run re-established."),
     COUNT(bytes_read, "Input bytes the last run read (compressed bytes for gzip)."),
+    COUNT(rows_missing, "Rows of the table the last run deleted or updated because its "
+                        "feed lacked their key (--missing)."),
 };
 
 /* A figure derived from the counts: one gauge, in base units. */

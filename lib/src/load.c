@@ -34,6 +34,8 @@
 #include "crdbload/reader.h"
 #include "crdbload/rejects.h"
 #include "crdbload/schema.h"
+#include "missing.h"
+#include "transcode.h"
 
 #define MAX_SHOWN_REJECTS 100 /* warnings on stderr; the rejects file has all */
 
@@ -55,6 +57,8 @@ typedef struct loader {
     cl_plan *plan;
     cl_pool *pool;
     cl_rejects *rejects;
+    cl_missing *missing; /* --missing: the keys read, streamed to the server */
+    size_t *key_cols;    /* table column of each key column (for missing) */
     cl_reader *first;    /* the first input, opened to read its header */
     cl_batch **cur;      /* each worker's batch being filled */
     int nworkers;
@@ -230,7 +234,8 @@ open_input(loader *L, size_t i, cl_reader **out)
     const cl_config *cfg = L->cfg;
     cl_reader_opts ro = {.delimiter = cfg->delimiter,
                          .quote = cfg->quote,
-                         .null_string = cfg->null_string};
+                         .null_string = cfg->null_string,
+                         .encoding = cfg->encoding};
     char err[512] = "";
     int rc = cl_reader_open(out, L->paths[i], &ro, err, sizeof err);
     if (rc != 0)
@@ -477,6 +482,12 @@ check_record(const loader *L, const cl_reader *r, const cl_record *rec, char *wh
     const cl_plan *p = L->plan;
     char reason[512];
 
+    if (rec->status == CL_REC_BAD_UTF8 && !cl_transcode_is_utf8(L->cfg->encoding)) {
+        /* converted from --encoding: only a sequence invalid there is left */
+        snprintf(why, whylen, "line %" PRIu64 ", column %zu: invalid byte sequence for "
+                 "encoding \"%s\"", rec->bad_line, rec->bad_column, L->cfg->encoding);
+        return -1;
+    }
     if (rec->status != CL_REC_OK) {
         cl_reader_problem(r, rec, why, whylen);
         return -1;
@@ -589,6 +600,8 @@ load_input(loader *L, int file, cl_reader *r, uint64_t bytes_before)
             return CL_EINTERRUPTED;
         if (atomic_load_explicit(&L->reject_abort, memory_order_relaxed))
             return CL_EREJECTS;
+        if (L->missing) /* every record's key occurred, whatever becomes of its row */
+            cl_missing_add(L->missing, &rec);
         if ((++n & 1023) == 0)
             atomic_store_explicit(&st->bytes_read, bytes_before + cl_reader_input_pos(r),
                                   memory_order_relaxed);
@@ -650,9 +663,12 @@ open_checkpoint(loader *L)
     cl_ckpt_pos pos;
     int rc;
 
-    snprintf(settings, sizeof settings, "table=%s no_header=%d delimiter=%d quote=%d",
+    snprintf(settings, sizeof settings, "table=%s no_header=%d delimiter=%d quote=%d%s%s",
              cfg->table, cfg->no_header ? 1 : 0, (int)(unsigned char)cfg->delimiter,
-             (int)(unsigned char)cfg->quote);
+             (int)(unsigned char)cfg->quote,
+             /* an encoding changes which bytes end a record (UTF-16) */
+             cl_transcode_is_utf8(cfg->encoding) ? "" : " encoding=",
+             cl_transcode_is_utf8(cfg->encoding) ? "" : cfg->encoding);
     rc = cl_ckpt_open(&L->ckpt, cfg->checkpoint_path, L->paths, L->npaths, settings,
                       &pos, &L->resuming, err, sizeof err);
     if (rc != 0) {
@@ -772,6 +788,92 @@ warn_session_time(const loader *L)
     PQclear(res);
 }
 
+/*
+ * --missing: a connection of its own (the control connection, kept) that
+ * receives every key read. Opened before any row is sent: --missing-where
+ * and --missing-set that do not fit the table are a configuration error.
+ */
+static cl_exit
+open_missing(loader *L, cl_dialect dialect)
+{
+    const cl_plan *p = L->plan;
+    char err[2048] = "";
+    int rc;
+
+    L->key_cols = calloc(p->nkeys, sizeof *L->key_cols);
+    if (!L->key_cols)
+        return CL_EXIT_ABORTED;
+    for (size_t k = 0; k < p->nkeys; k++)
+        L->key_cols[k] = (size_t)cl_table_column(L->table, L->names[p->key_fields[k]]);
+    cl_missing_opts mo = {
+        .table = L->table,
+        .key_cols = L->key_cols,
+        .key_fields = p->key_fields,
+        .nkeys = p->nkeys,
+        .cfg = L->cfg,
+        .dialect = dialect,
+        .stop = L->stop,
+    };
+    rc = cl_missing_open(&L->missing, L->ctl, &mo, err, sizeof err);
+    L->ctl = NULL; /* the missing module's now */
+    if (rc != 0) {
+        cl_log(CL_LOG_ERROR, "%s", err[0] ? err : cl_strerror(rc));
+        return rc == CL_ECONFIG ? CL_EXIT_CONFIG : CL_EXIT_ABORTED;
+    }
+    L->st->missing = L->cfg->missing;
+    return CL_EXIT_OK;
+}
+
+/*
+ * --missing, after a run that read every input to its end: the rows of the
+ * table whose key the feed lacks are deleted or updated, unless more than
+ * --max-missing allows. 0, or a CL_E* code that ends the run with exit 3
+ * (refused by the guard, failed, interrupted).
+ */
+static int
+settle_missing(loader *L)
+{
+    const cl_config *cfg = L->cfg;
+    const char *verb = cfg->missing == CL_MISSING_DELETE ? "deleted" : "updated";
+    char err[2048] = "", part[256];
+    cl_missing_result r;
+    int rc = cl_missing_apply(L->missing, &r, err, sizeof err);
+
+    atomic_store(&L->st->rows_missing, cfg->dry_run ? r.missing : r.changed);
+    if (cfg->missing_where)
+        snprintf(part, sizeof part, "of %s that --missing-where covers", L->table->qualified);
+    else
+        snprintf(part, sizeof part, "of %s", L->table->qualified);
+    if (rc == CL_EINTERRUPTED) {
+        cl_log(CL_LOG_ERROR,
+               "interrupted: %" PRIu64 " of the %" PRIu64 " rows missing from the feed were "
+               "%s; a rerun does the rest", r.changed, r.missing, verb);
+        return rc;
+    }
+    if (rc != 0) {
+        cl_log(CL_LOG_ERROR, "rows missing from the feed were not %s: %s", verb, err);
+        return rc;
+    }
+    if (r.refused) {
+        char hint[256];
+        snprintf(hint, sizeof hint,
+                 "Check that the feed is whole. If that many rows really left it, raise "
+                 "--max-missing (now %" PRIu64 " rows).", r.limit);
+        cl_log_hint(CL_LOG_ERROR, hint,
+                    "%s%" PRIu64 " of the %" PRIu64 " rows %s are not in the feed: more than "
+                    "--max-missing allows; no row was %s",
+                    cfg->dry_run ? "dry run: " : "", r.missing, r.covered, part, verb);
+        return CL_EREJECTS;
+    }
+    if (cfg->dry_run)
+        cl_log(CL_LOG_INFO, "dry run: %" PRIu64 " of the %" PRIu64 " rows %s are not in the "
+               "feed and would be %s", r.missing, r.covered, part, verb);
+    else
+        cl_log(CL_LOG_INFO, "%" PRIu64 " of the %" PRIu64 " rows %s were not in the feed: %s",
+               r.changed, r.covered, part, verb);
+    return 0;
+}
+
 static void
 print_dry_run_statement(const loader *L)
 {
@@ -802,6 +904,15 @@ run(loader *L)
         return ex;
     if (cfg->checkpoint_path && (ex = open_checkpoint(L)) != CL_EXIT_OK)
         return ex;
+    if (!cfg->columns && !L->header && cfg->missing != CL_MISSING_KEEP) {
+        /* Not a feed of zero rows (that one has a header): a broken one. */
+        cl_log_hint(CL_LOG_ERROR,
+                    "A feed with no rows has a header line; give --columns to treat "
+                    "empty inputs as one.",
+                    "every input is empty (not even a header): with --missing that would "
+                    "make every row of the table missing; nothing was changed");
+        return CL_EXIT_ABORTED;
+    }
     if (!cfg->columns && !L->header) {
         /* Every input is empty: a successful run of zero rows. */
         st->status = CL_STATUS_OK;
@@ -825,6 +936,8 @@ run(loader *L)
         return ex;
     st->batch_size = L->plan->batch_size;
     warn_session_time(L);
+    if (cfg->missing != CL_MISSING_KEEP && (ex = open_missing(L, dialect)) != CL_EXIT_OK)
+        return ex;
     L->nworkers = cfg->workers > 0 ? cfg->workers : CL_DEFAULT_WORKERS;
     st->workers = L->nworkers;
 
@@ -932,6 +1045,10 @@ run(loader *L)
 
     if (rc == 0 && atomic_load(L->stop))
         rc = CL_EINTERRUPTED;
+    if (rc == 0 && L->missing) {
+        rc = settle_missing(L);
+        st->end_time = cl_now(); /* the run's time includes the sync */
+    }
     if (L->ckpt)
         settle_checkpoint(L, rc == 0);
     if (rc != 0) {
@@ -972,6 +1089,8 @@ cl_load_run(const cl_config *cfg, cl_stats *stats, atomic_bool *stop)
     free(L.cur);
     cl_reader_close(L.first);
     cl_rejects_close(L.rejects);
+    cl_missing_free(L.missing);
+    free(L.key_cols);
     cl_plan_free(L.plan);
     cl_table_free(L.table);
     if (L.ctl)

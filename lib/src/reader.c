@@ -15,6 +15,7 @@
  */
 #include "crdbload/reader.h"
 #include "crdbload/error.h"
+#include "transcode.h"
 
 #include "csvparse.h"
 
@@ -49,6 +50,7 @@ struct cl_reader {
     bool data_eof;     /* no more decompressed data */
     bool gzip;
     bool zs_live;
+    cl_transcode *tc; /* --encoding: raw bytes to UTF-8 before the parser, or NULL */
     bool member_done; /* the current gzip member reached its end */
     z_stream zs;
     uint64_t in_read; /* bytes read from the file */
@@ -187,7 +189,7 @@ inflate_some(cl_reader *r)
  * 1: bytes added, 0: end of input (data_eof set), < 0: fatal.
  */
 static int
-fill(cl_reader *r)
+fill_raw(cl_reader *r)
 {
     int rc;
 
@@ -210,6 +212,35 @@ fill(cl_reader *r)
     if (rc == 0)
         r->data_eof = true;
     return rc;
+}
+
+/* The same, in UTF-8: with --encoding the raw bytes go through transcode.c. */
+static int
+fill(cl_reader *r)
+{
+    if (!r->tc)
+        return fill_raw(r);
+    if (r->opos == r->olen)
+        r->opos = r->olen = 0;
+    for (;;) {
+        size_t at = r->olen, n;
+        int rc;
+
+        n = cl_transcode_get(r->tc, r->obuf + at, READ_BLOCK - at, r->data_eof);
+        if (n > 0) {
+            r->olen += n;
+            return 1;
+        }
+        if (r->data_eof)
+            return 0;
+        if ((rc = fill_raw(r)) < 0)
+            return rc;
+        if (rc > 0 && cl_transcode_put(r->tc, r->obuf + at, r->olen - at) != 0) {
+            set_error(r, CL_ENOMEM, "out of memory");
+            return CL_ENOMEM;
+        }
+        r->olen = at;
+    }
 }
 
 
@@ -259,6 +290,11 @@ cl_reader_open(cl_reader **out, const char *path, const cl_reader_opts *opts,
     if (!r)
         goto nomem;
     r->fd = -1;
+    char tcerr[256] = "";
+    if ((rc = cl_transcode_open(&r->tc, opts->encoding, tcerr, sizeof tcerr)) != 0) {
+        put_errbuf(errbuf, errlen, "%s", tcerr);
+        goto fail;
+    }
     r->max_field = opts->max_field_bytes ? opts->max_field_bytes : CL_READER_MAX_FIELD;
     r->max_record =
         opts->max_record_bytes ? opts->max_record_bytes : CL_READER_MAX_RECORD;
@@ -323,6 +359,10 @@ cl_reader_open(cl_reader **out, const char *path, const cl_reader_opts *opts,
         r->obuf = r->ibuf;
         r->olen = have;
         r->input_pos = r->data_pos = have;
+        if (r->tc && cl_transcode_put(r->tc, r->obuf, have) != 0)
+            goto nomem;
+        if (r->tc)
+            r->olen = 0;
     }
 
     *out = r;
@@ -423,6 +463,7 @@ cl_reader_close(cl_reader *r)
         close(r->fd);
     if (r->zs_live)
         inflateEnd(&r->zs);
+    cl_transcode_free(r->tc);
     cl_csv_free(r->csv);
     if (r->obuf != r->ibuf)
         free(r->obuf);

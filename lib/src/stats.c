@@ -234,7 +234,7 @@ void
 cl_stats_print_summary(cl_stats *s, FILE *f)
 {
     derived d;
-    char by[512], retries[600], skipped[160] = "";
+    char by[512], retries[600], skipped[256] = "";
 
     cl_stats_derive(s, &d);
     format_by_sqlstate(s, by, sizeof by, "%s %llu", ", ");
@@ -255,6 +255,13 @@ cl_stats_print_summary(cl_stats *s, FILE *f)
         snprintf(skipped + n, sizeof skipped - n,
                  "  rows in doubt:     %llu (sent, outcome unknown; a rerun settles them)\n",
                  ULL(rows_in_doubt));
+    }
+    if (s->missing != CL_MISSING_KEEP) {
+        size_t n = strlen(skipped);
+        snprintf(skipped + n, sizeof skipped - n,
+                 "  rows missing:      %llu (absent from the feed, %s%s)\n", ULL(rows_missing),
+                 s->dry_run ? "would be " : "",
+                 s->missing == CL_MISSING_DELETE ? "deleted" : "updated");
     }
 
     /* one fprintf: the lines stay together among other threads' messages */
@@ -302,13 +309,14 @@ cl_stats_write_json(cl_stats *s, FILE *f)
             "\"reconnects\":%llu,\"bytes_read\":%llu,\"elapsed_s\":%.3f,"
             "\"rows_per_s\":%.1f,\"mb_per_s\":%.3f,"
             "\"batch_latency_ms\":{\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f},"
-            "\"dialect\":%s,\"workers\":%d,\"batch_size\":%d,\"dry_run\":%s}\n",
+            "\"dialect\":%s,\"workers\":%d,\"batch_size\":%d,\"dry_run\":%s,"
+            "\"rows_missing\":%llu}\n",
             status_name(s->status), s->files, ULL(rows_read), ULL(rows_written),
             ULL(rows_unchanged), ULL(rows_rejected), ULL(duplicates_merged),
             ULL(rows_skipped), ULL(rows_in_doubt), ULL(batches), ULL(retries), by,
             ULL(batches_retried_40003),
             ULL(reconnects), ULL(bytes_read), d.secs, d.rows_per_s, d.mb_per_s, d.p50,
             d.p99, d.max, dialect, s->workers, s->batch_size,
-            s->dry_run ? "true" : "false");
+            s->dry_run ? "true" : "false", ULL(rows_missing));
     return (fflush(f) == 0 && !ferror(f)) ? 0 : CL_EIO;
 }

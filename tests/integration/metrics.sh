@@ -89,7 +89,7 @@ check_eq "clean load: mode 0644 under umask 022 (node_exporter runs as another u
     "$(stat -c %a "$PROM")" 644
 no_temp_files "clean load"
 for key in rows_read rows_written rows_unchanged rows_rejected duplicates_merged \
-    rows_skipped rows_in_doubt batches retries batches_retried_40003 reconnects bytes_read; do
+    rows_skipped rows_in_doubt batches retries batches_retried_40003 reconnects bytes_read rows_missing; do
     check_eq "clean load: crdbload_$key = summary's $key" "$(metric "crdbload_$key")" \
         "$(js "$key" "$TMP/s.json")"
 done

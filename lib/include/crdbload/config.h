@@ -31,6 +31,15 @@ typedef enum cl_stmt_form {
     CL_FORM_UNNEST,     /* SELECT * FROM unnest($1::t1[], $2::t2[]): one array a column */
 } cl_stmt_form;
 
+/* --missing: what happens to the table's rows whose key the feed lacks. */
+typedef enum cl_missing_mode {
+    CL_MISSING_KEEP = 0, /* they stay */
+    CL_MISSING_DELETE,
+    CL_MISSING_UPDATE,   /* --missing-set: updated instead */
+} cl_missing_mode;
+
+#define CL_DEFAULT_MAX_MISSING_PCT 5.0
+
 /* --set COL=EXPR (insert and update) and --default COL=EXPR (insert only). */
 typedef struct cl_assign {
     const char *column; /* taken literally, quoted when used */
@@ -60,6 +69,7 @@ typedef struct cl_config {
     char delimiter;             /* ',' */
     char quote;                 /* '"' */
     const char *null_string;    /* NULL: an empty unquoted field is NULL */
+    const char *encoding;       /* --encoding: the input's character set; NULL: UTF-8 */
     const char *update_columns; /* NULL: every non-key file column */
     bool insert_only;           /* ON CONFLICT DO NOTHING */
     bool only_changed;          /* update only rows whose values differ */
@@ -82,6 +92,14 @@ typedef struct cl_config {
     cl_stmt_form statement_form; /* --statement-form; measured default in the README */
     bool no_prepared;            /* --prepared-statements=off: unnamed statements only */
     int pipeline_depth;          /* batches in flight per connection; 1: one at a time */
+
+    /* catalog sync (SPEC.md): rows of the table absent from the feed */
+    cl_missing_mode missing;
+    cl_assign missing_sets[CL_MAX_ASSIGN]; /* --missing-set */
+    size_t nmissing_sets;
+    const char *missing_where;  /* --missing-where SQL; NULL: the whole table */
+    long long max_missing_rows; /* --max-missing N; -1: a percent instead */
+    double max_missing_pct;     /* --max-missing P%, of the covered rows */
 
     cl_progress_mode progress;
     double progress_interval;  /* seconds between log/json lines */

@@ -36,6 +36,8 @@ typedef struct cl_reader_opts {
                                  unquoted field is NULL (a quoted "" never is) */
     size_t max_field_bytes;   /* 0: CL_READER_MAX_FIELD */
     size_t max_record_bytes;  /* 0: CL_READER_MAX_RECORD */
+    const char *encoding;     /* the input's character set, converted to UTF-8
+                                 (lib/src/transcode.h); NULL: UTF-8 */
 } cl_reader_opts;
 
 typedef enum cl_record_status {

@@ -7,7 +7,8 @@
  * hot path. The identity that must hold at the end:
  *   rows_read = rows_written + rows_unchanged + rows_rejected + duplicates_merged
  * (rows_skipped, passed over because a checkpoint says an earlier run
- * committed them, are not counted as read).
+ * committed them, are not counted as read; rows_missing are rows of the
+ * table, not of the input, and are not part of it either).
  */
 #ifndef CRDBLOAD_STATS_H
 #define CRDBLOAD_STATS_H
@@ -40,6 +41,8 @@ typedef struct cl_stats {
     atomic_uint_fast64_t batches_retried_40003; /* outcome unknown, re-sent */
     atomic_uint_fast64_t reconnects;
     atomic_uint_fast64_t rows_in_doubt; /* sent, outcome never learnt (see SPEC.md) */
+    atomic_uint_fast64_t rows_missing; /* table rows absent from the feed, deleted or
+                                          updated (--missing; in a dry run: would be) */
     atomic_uint_fast64_t bytes_read;  /* input bytes (compressed for gzip) */
     atomic_uint_fast64_t input_size;  /* total of known input sizes, for percent */
     atomic_uint_fast64_t latency[CL_LATENCY_BUCKETS];
@@ -60,6 +63,7 @@ typedef struct cl_stats {
     cl_dialect dialect;
     cl_run_status status;
     bool dry_run;       /* nothing was sent: written/unchanged stay 0 */
+    cl_missing_mode missing; /* --missing: the summary names rows_missing's action */
 } cl_stats;
 
 void cl_stats_init(cl_stats *s);
@@ -92,7 +96,7 @@ bool cl_stats_retry_sqlstate(cl_stats *s, int i, char sqlstate[6], uint64_t *cou
 void cl_stats_print_summary(cl_stats *s, FILE *f);
 
 /* The --summary-json object, one line: the keys SPEC.md lists, then
- * batches_retried_40003 and dry_run; dialect is null when the run ended
+ * batches_retried_40003, dry_run and rows_missing; dialect is null when the run ended
  * before it was known. 0 or CL_EIO. */
 int cl_stats_write_json(cl_stats *s, FILE *f);
 
