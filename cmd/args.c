@@ -132,7 +132,7 @@ static const struct unit byte_units[] = {
 
 static const char *const dialect_names[] = {"auto", "postgres", "cockroach", NULL};
 /* in cl_stmt_form order */
-static const char *const form_names[] = {"values", "unnest", NULL};
+static const char *const form_names[] = {"auto", "values", "unnest", NULL};
 static const char *const prepared_names[] = {"auto", "off", NULL};
 static const char *const progress_names[] = {"auto", "bar",  "log",
                                              "json", "none", NULL};

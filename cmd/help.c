@@ -152,9 +152,10 @@ help_usage(FILE *f)
            "run at a time");
     option(f, "    --dialect=DIALECT", "auto, postgres or cockroach (default: auto)");
     option(f, "    --statement-form=FORM",
-           "how rows travel: values (one parameter a\n"
-           "value) or unnest (one array a column)\n"
-           "(default: values)");
+           "auto, values or unnest (default: auto): how\n"
+           "rows travel, one parameter a value or one\n"
+           "array a column; auto is unnest on CockroachDB\n"
+           "and values on PostgreSQL");
     option(f, "    --prepared-statements=MODE",
            "auto: prepare each batch shape once, unnamed\n"
            "statements once a pooler loses one; off:\n"

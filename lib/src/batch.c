@@ -517,6 +517,14 @@ plan_check(plan_ctx *x, size_t **keys, size_t *nkeys, size_t **upd, size_t *nupd
     return 0;
 }
 
+cl_stmt_form
+cl_stmt_form_resolve(cl_stmt_form requested, cl_dialect dialect)
+{
+    if (requested != CL_FORM_AUTO)
+        return requested;
+    return dialect == CL_DIALECT_COCKROACH ? CL_FORM_UNNEST : CL_FORM_VALUES;
+}
+
 int
 cl_plan_new(cl_plan **out, const cl_table *t, const cl_plan_opts *o, char *err,
             size_t errlen)
@@ -563,7 +571,7 @@ cl_plan_new(cl_plan **out, const cl_table *t, const cl_plan_opts *o, char *err,
     for (size_t k = 0; k < nkeys; k++)
         p->key_fields[k] = (size_t)x.col_field[keys[k]];
 
-    p->form = o->form;
+    p->form = cl_stmt_form_resolve(o->form, o->dialect);
     p->dialect = o->dialect;
     p->batch_size = o->batch_size > 0 ? o->batch_size : CL_DEFAULT_BATCH_SIZE;
     if (p->form == CL_FORM_VALUES && (size_t)p->batch_size * p->ncols > CL_MAX_PARAMS)

@@ -19,7 +19,7 @@ cl_config_init(cl_config *cfg)
     cfg->pipeline_depth = CL_DEFAULT_PIPELINE_DEPTH;
     cfg->max_rejects = -1;
     cfg->dialect = CL_DIALECT_AUTO;
-    cfg->statement_form = CL_FORM_VALUES; /* bench/sweep.sh: faster on both loads */
+    cfg->statement_form = CL_FORM_AUTO; /* resolved once the dialect is known */
     cfg->max_missing_rows = -1;
     cfg->max_missing_pct = CL_DEFAULT_MAX_MISSING_PCT;
     cfg->progress = CL_PROGRESS_AUTO;

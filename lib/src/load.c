@@ -881,10 +881,12 @@ print_dry_run_statement(const loader *L)
     char *sql = cl_plan_sql(L->plan, rows);
 
     fprintf(stderr,
-            "crdbload: dry run: table %s, dialect %s, %d workers, batches of up to %d rows\n"
+            "crdbload: dry run: table %s, dialect %s, statement form %s, %d workers, "
+            "batches of up to %d rows\n"
             "crdbload: dry run: the statement for %zu rows:\n%s\n",
-            L->table->qualified, cl_dialect_name(L->st->dialect), L->nworkers,
-            L->plan->batch_size, rows, sql ? sql : "(out of memory)");
+            L->table->qualified, cl_dialect_name(L->st->dialect),
+            cl_stmt_form_name(L->plan->form), L->nworkers, L->plan->batch_size, rows,
+            sql ? sql : "(out of memory)");
     free(sql);
 }
 
@@ -935,6 +937,7 @@ run(loader *L)
     if ((ex = map_names(L)) != CL_EXIT_OK || (ex = plan(L, dialect)) != CL_EXIT_OK)
         return ex;
     st->batch_size = L->plan->batch_size;
+    st->form = L->plan->form;
     warn_session_time(L);
     if (cfg->missing != CL_MISSING_KEEP && (ex = open_missing(L, dialect)) != CL_EXIT_OK)
         return ex;

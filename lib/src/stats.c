@@ -139,6 +139,20 @@ cl_dialect_name(cl_dialect d)
     return "unknown";
 }
 
+const char *
+cl_stmt_form_name(cl_stmt_form f)
+{
+    switch (f) {
+    case CL_FORM_VALUES:
+        return "values";
+    case CL_FORM_UNNEST:
+        return "unnest";
+    case CL_FORM_AUTO:
+        break;
+    }
+    return "auto";
+}
+
 static const char *
 status_name(cl_run_status st)
 {
@@ -281,26 +295,29 @@ cl_stats_print_summary(cl_stats *s, FILE *f)
             "  elapsed:           %.2f s\n"
             "  throughput:        %.0f rows/s, %.2f MB/s\n"
             "  batch latency:     p50 %.1f ms, p99 %.1f ms, max %.1f ms\n"
-            "  dialect %s, workers %d, batch size %d\n",
+            "  dialect %s, statement form %s, workers %d, batch size %d\n",
             s->dry_run ? " (dry run, nothing written)" : "", status_name(s->status),
             status_words(s->status), s->files, ULL(rows_read), ULL(rows_written),
             ULL(rows_unchanged), ULL(rows_rejected), ULL(duplicates_merged), skipped,
             ULL(batches), retries, ULL(reconnects), ULL(bytes_read),
             (double)LOAD(bytes_read) / 1e6, d.secs, d.rows_per_s, d.mb_per_s, d.p50, d.p99,
-            d.max, cl_dialect_name(s->dialect), s->workers, s->batch_size);
+            d.max, cl_dialect_name(s->dialect), cl_stmt_form_name(s->form), s->workers,
+            s->batch_size);
 }
 
 int
 cl_stats_write_json(cl_stats *s, FILE *f)
 {
     derived d;
-    char by[1024], dialect[32] = "null";
+    char by[1024], dialect[32] = "null", form[32] = "null";
 
     cl_stats_derive(s, &d);
     /* SQLSTATEs are [0-9A-Z] (or "none"): nothing to escape */
     format_by_sqlstate(s, by, sizeof by, "\"%s\":%llu", ",");
     if (s->dialect != CL_DIALECT_AUTO) /* unknown until connected: null */
         snprintf(dialect, sizeof dialect, "\"%s\"", cl_dialect_name(s->dialect));
+    if (s->form != CL_FORM_AUTO) /* resolved with the plan */
+        snprintf(form, sizeof form, "\"%s\"", cl_stmt_form_name(s->form));
     fprintf(f,
             "{\"status\":\"%s\",\"files\":%d,\"rows_read\":%llu,\"rows_written\":%llu,"
             "\"rows_unchanged\":%llu,\"rows_rejected\":%llu,\"duplicates_merged\":%llu,"
@@ -309,14 +326,14 @@ cl_stats_write_json(cl_stats *s, FILE *f)
             "\"reconnects\":%llu,\"bytes_read\":%llu,\"elapsed_s\":%.3f,"
             "\"rows_per_s\":%.1f,\"mb_per_s\":%.3f,"
             "\"batch_latency_ms\":{\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f},"
-            "\"dialect\":%s,\"workers\":%d,\"batch_size\":%d,\"dry_run\":%s,"
-            "\"rows_missing\":%llu}\n",
+            "\"dialect\":%s,\"statement_form\":%s,\"workers\":%d,\"batch_size\":%d,"
+            "\"dry_run\":%s,\"rows_missing\":%llu}\n",
             status_name(s->status), s->files, ULL(rows_read), ULL(rows_written),
             ULL(rows_unchanged), ULL(rows_rejected), ULL(duplicates_merged),
             ULL(rows_skipped), ULL(rows_in_doubt), ULL(batches), ULL(retries), by,
             ULL(batches_retried_40003),
             ULL(reconnects), ULL(bytes_read), d.secs, d.rows_per_s, d.mb_per_s, d.p50,
-            d.p99, d.max, dialect, s->workers, s->batch_size,
+            d.p99, d.max, dialect, form, s->workers, s->batch_size,
             s->dry_run ? "true" : "false", ULL(rows_missing));
     return (fflush(f) == 0 && !ferror(f)) ? 0 : CL_EIO;
 }

@@ -20,12 +20,16 @@ check_eq "auto, dry run: exit 0" "$loader_rc" 0
 check_match "auto, dry run names dialect postgres" "$(cat "$TMP/loader.err")" \
     'dry run: table "public"\."products", dialect postgres,'
 check_match "auto, dry-run JSON says postgres" "$(cat "$TMP/auto_dry.json")" '"dialect":"postgres"'
+check_match "auto on PostgreSQL: statement form values (dry run)" "$(cat "$TMP/loader.err")" \
+    'dialect postgres, statement form values,.*VALUES \(\$1, \$2, \$3, \$4, \$5, \$6\), \(\$7,'
+check_match "auto on PostgreSQL: JSON says statement_form values" "$(cat "$TMP/auto_dry.json")" \
+    '"statement_form":"values"'
 check_eq "dry run writes nothing" "$(q 'SELECT count(*) FROM products')" 0
 
 run_loader --url "$PGURL" --summary-json "$TMP/auto.json" "$TMP/cat.csv"
 check_eq "auto: loads (exit 0)" "$loader_rc" 0
 check_match "auto: summary JSON says postgres" "$(cat "$TMP/auto.json")" '"dialect":"postgres"'
-check_match "auto: summary text says postgres" "$(cat "$TMP/loader.err")" 'dialect postgres, workers'
+check_match "auto: summary text says postgres" "$(cat "$TMP/loader.err")" 'dialect postgres, statement form values, workers'
 check_eq "auto: every row" "$(q 'SELECT count(*) FROM products')" 3000
 q 'TRUNCATE products' >/dev/null
 
@@ -54,14 +58,17 @@ check_eq "cockroach, products: loads (exit 0)" "$loader_rc" 0
 check_match "cockroach, products: summary JSON says cockroach" "$(cat "$TMP/cr.json")" \
     '"status":"ok".*"dialect":"cockroach"'
 check_match "cockroach, products: summary text says cockroach" "$(cat "$TMP/loader.err")" \
-    'dialect cockroach, workers'
+    'dialect cockroach, statement form unnest, workers'
 check_eq "cockroach, products: rows_written" "$(js rows_written "$TMP/cr.json")" 3000
 stage_reference "$TMP/cat.csv" ref1
 same_rows "cockroach, products: table equals \\copy of the file" products ref1
 
-# An update pass through the same path: the changed rows win.
+# An update pass through the same path, with the default form (auto: unnest
+# for cockroach): the changed rows win.
 run_loader --url "$PGURL" --dialect cockroach --summary-json "$TMP/cr2.json" "$TMP/cat2.csv"
 check_eq "cockroach, products, update pass: exit 0" "$loader_rc" 0
+check_match "cockroach, auto form: statement_form unnest in the JSON" "$(cat "$TMP/cr2.json")" \
+    '"dialect":"cockroach","statement_form":"unnest"'
 stage_reference "$TMP/cat2.csv" ref2
 same_rows "cockroach, products, update pass: table equals the new file" products ref2
 counts_add_up "cockroach, products, update pass" "$TMP/cr2.json"
@@ -112,8 +119,9 @@ run_loader --url "$PGURL" --dialect cockroach --statement-form unnest --key id -
 check_eq "cockroach, keyed on the primary key, dry run: exit 0" "$loader_rc" 0
 check_match "cockroach, keyed on the primary key: UPSERT INTO, nothing after" \
     "$(sed -n 3p "$TMP/loader.err")" '^UPSERT INTO "public"\."products" \("id", "sku", "name", "price"\) SELECT u\."id", u\."sku", u\."name", u\."price" FROM unnest\(\$1::uuid\[\], \$2::text\[\], \$3::text\[\], \$4::numeric\(10,2\)\[\]\) AS u\("id", "sku", "name", "price"\)$'
-run_loader --url "$PGURL" --dialect cockroach --key id --dry-run "$TMP/by_id.csv"
-check_match "cockroach, keyed on the primary key, default values form: UPSERT INTO ... VALUES" \
+run_loader --url "$PGURL" --dialect cockroach --statement-form values --key id --dry-run \
+    "$TMP/by_id.csv"
+check_match "cockroach, keyed on the primary key, values form: UPSERT INTO ... VALUES" \
     "$(sed -n 3p "$TMP/loader.err")" '^UPSERT INTO "public"\."products" \("id", "sku", "name", "price"\) VALUES \(\$1, \$2, \$3, \$4\), \(\$5, \$6, \$7, \$8\)$'
 run_loader --url "$PGURL" --dialect cockroach --key id --summary-json "$TMP/ups.json" \
     "$TMP/by_id.csv"

@@ -454,6 +454,48 @@ test_cockroach(void)
     cl_plan_free(p);
 }
 
+/* --statement-form auto: the form measured faster on each server (README,
+ * "Performance"); an explicit form is kept on both. */
+static cl_stmt_form
+form_of(const cl_plan_opts *o)
+{
+    cl_plan *p = NULL;
+    cl_stmt_form f = CL_FORM_AUTO;
+
+    CHECK_EQ_INT(cl_plan_new(&p, &products, o, errbuf, sizeof errbuf), 0);
+    if (p)
+        f = p->form;
+    cl_plan_free(p);
+    return f;
+}
+
+static void
+test_form_auto(void)
+{
+    cl_plan_opts o = opts(spn, 3);
+
+    CHECK_EQ_INT(cl_stmt_form_resolve(CL_FORM_AUTO, CL_DIALECT_COCKROACH), CL_FORM_UNNEST);
+    CHECK_EQ_INT(cl_stmt_form_resolve(CL_FORM_AUTO, CL_DIALECT_POSTGRES), CL_FORM_VALUES);
+    CHECK_EQ_INT(cl_stmt_form_resolve(CL_FORM_VALUES, CL_DIALECT_COCKROACH), CL_FORM_VALUES);
+    CHECK_EQ_INT(cl_stmt_form_resolve(CL_FORM_UNNEST, CL_DIALECT_POSTGRES), CL_FORM_UNNEST);
+
+    o.form = CL_FORM_AUTO;
+    o.dialect = CL_DIALECT_COCKROACH;
+    CHECK_EQ_INT(form_of(&o), CL_FORM_UNNEST);
+    CHECK_SQL(&products, &o, 2,
+              "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\") SELECT "
+              "u.\"sku\", u.\"name\", u.\"price\" FROM unnest($1::text[], $2::text[], "
+              "$3::numeric(10,2)[]) AS u(\"sku\", \"name\", \"price\") ON CONFLICT (\"sku\") DO "
+              "UPDATE SET \"name\" = excluded.\"name\", \"price\" = excluded.\"price\"");
+
+    o.dialect = CL_DIALECT_POSTGRES;
+    CHECK_EQ_INT(form_of(&o), CL_FORM_VALUES);
+    CHECK_SQL(&products, &o, 1,
+              "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\") VALUES "
+              "($1, $2, $3) ON CONFLICT (\"sku\") DO UPDATE SET \"name\" = excluded.\"name\", "
+              "\"price\" = excluded.\"price\"");
+}
+
 /* ------------------------------------------------------------------------ */
 /* Configuration errors.                                                     */
 
@@ -973,6 +1015,7 @@ main(void)
     test_prisma();
     test_quoting();
     test_cockroach();
+    test_form_auto();
     test_errors();
     test_batch_size();
     test_batch_merge();

@@ -50,8 +50,8 @@ test_json_keys(void)
         "\"retries\":",        "\"retries_by_sqlstate\":{", "\"reconnects\":",
         "\"bytes_read\":",     "\"elapsed_s\":",      "\"rows_per_s\":",
         "\"mb_per_s\":",       "\"batch_latency_ms\":{\"p50\":", "\"p99\":",
-        "\"max\":",            "\"dialect\":",        "\"workers\":",
-        "\"batch_size\":",
+        "\"max\":",            "\"dialect\":",        "\"statement_form\":",
+        "\"workers\":",        "\"batch_size\":",
     };
     cl_stats s;
     char *json;
@@ -79,11 +79,13 @@ test_json_keys(void)
     CHECK_CONTAINS(json, "\"mb_per_s\":2.000");
     /* not connected yet: the dialect is unknown, which JSON says with null */
     CHECK_CONTAINS(json, "\"dialect\":null");
+    CHECK_CONTAINS(json, "\"statement_form\":null"); /* resolved with the plan */
     free(json);
 
     s.dialect = CL_DIALECT_COCKROACH;
+    s.form = CL_FORM_UNNEST;
     json = capture_json(&s, &rc);
-    CHECK_CONTAINS(json, "\"dialect\":\"cockroach\"");
+    CHECK_CONTAINS(json, "\"dialect\":\"cockroach\",\"statement_form\":\"unnest\"");
     free(json);
 }
 
@@ -175,7 +177,7 @@ test_summary_text(void)
         "  retries:           0\n", "  reconnects:        0\n",
         "  bytes read:        2500000 (2.50 MB)\n", "  elapsed:           0.50 s\n",
         "  throughput:        14 rows/s, 5.00 MB/s\n", "  batch latency:     p50 ",
-        "  dialect postgres, workers 2, batch size 10\n",
+        "  dialect postgres, statement form values, workers 2, batch size 10\n",
     };
     cl_stats s;
     char *text;
@@ -192,6 +194,7 @@ test_summary_text(void)
     s.workers = 2;
     s.batch_size = 10;
     s.dialect = CL_DIALECT_POSTGRES;
+    s.form = CL_FORM_VALUES;
     text = capture_summary(&s);
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
         CHECK_CONTAINS(text, lines[i]);

@@ -39,7 +39,7 @@ typedef struct cl_plan_opts {
     const cl_assign *defaults;
     size_t ndefaults;
     cl_dialect dialect; /* CL_DIALECT_POSTGRES or CL_DIALECT_COCKROACH, resolved */
-    cl_stmt_form form;
+    cl_stmt_form form;  /* CL_FORM_AUTO: cl_stmt_form_resolve() of the dialect */
     int batch_size;     /* requested rows per statement */
     size_t batch_bytes; /* cap on parameter bytes per statement */
 } cl_plan_opts;
@@ -54,13 +54,20 @@ typedef struct cl_plan {
     size_t *key_fields;      /* input field indexes of the conflict key */
     int batch_size;          /* effective: rows x parameters <= CL_MAX_PARAMS */
     size_t batch_bytes;
-    cl_stmt_form form;
+    cl_stmt_form form;       /* resolved: never CL_FORM_AUTO */
     cl_dialect dialect;
     bool upsert;             /* CockroachDB UPSERT INTO (only where equivalent) */
     bool counts_unchanged;   /* the statement may leave rows alone (only-changed, insert-only) */
     char *head;              /* SQL before the rows, built once */
     char *tail;              /* SQL after the rows, built once */
 } cl_plan;
+
+/*
+ * The form a run uses: requested unless it is CL_FORM_AUTO, else the form
+ * bench/crdb.sh and bench/sweep.sh measured faster on the dialect's server
+ * (the README's "Performance"): unnest on CockroachDB, values on PostgreSQL.
+ */
+cl_stmt_form cl_stmt_form_resolve(cl_stmt_form requested, cl_dialect dialect);
 
 /*
  * Check the mapping of the file onto the table and build the plan. Returns 0,

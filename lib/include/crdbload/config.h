@@ -27,8 +27,9 @@ typedef enum cl_progress_mode {
 
 /* How rows travel in one statement. */
 typedef enum cl_stmt_form {
-    CL_FORM_VALUES = 0, /* VALUES ($1,$2),($3,$4): one parameter a value */
-    CL_FORM_UNNEST,     /* SELECT * FROM unnest($1::t1[], $2::t2[]): one array a column */
+    CL_FORM_AUTO = 0, /* the faster form on the server: cl_stmt_form_resolve() */
+    CL_FORM_VALUES,   /* VALUES ($1,$2),($3,$4): one parameter a value */
+    CL_FORM_UNNEST,   /* SELECT * FROM unnest($1::t1[], $2::t2[]): one array a column */
 } cl_stmt_form;
 
 /* --missing: what happens to the table's rows whose key the feed lacks. */
@@ -89,7 +90,7 @@ typedef struct cl_config {
     bool dry_run;
     const char *checkpoint_path; /* --checkpoint FILE, or NULL */
     cl_dialect dialect;
-    cl_stmt_form statement_form; /* --statement-form; measured default in the README */
+    cl_stmt_form statement_form; /* --statement-form; auto: per dialect, see the README */
     bool no_prepared;            /* --prepared-statements=off: unnamed statements only */
     int pipeline_depth;          /* batches in flight per connection; 1: one at a time */
 

@@ -61,6 +61,7 @@ typedef struct cl_stats {
     int workers;
     int batch_size;
     cl_dialect dialect;
+    cl_stmt_form form;  /* as resolved for the dialect; AUTO until then */
     cl_run_status status;
     bool dry_run;       /* nothing was sent: written/unchanged stay 0 */
     cl_missing_mode missing; /* --missing: the summary names rows_missing's action */
@@ -96,10 +97,12 @@ bool cl_stats_retry_sqlstate(cl_stats *s, int i, char sqlstate[6], uint64_t *cou
 void cl_stats_print_summary(cl_stats *s, FILE *f);
 
 /* The --summary-json object, one line: the keys SPEC.md lists, then
- * batches_retried_40003, dry_run and rows_missing; dialect is null when the run ended
- * before it was known. 0 or CL_EIO. */
+ * batches_retried_40003, statement_form, dry_run and rows_missing; dialect
+ * and statement_form are null when the run ended before they were known.
+ * 0 or CL_EIO. */
 int cl_stats_write_json(cl_stats *s, FILE *f);
 
 const char *cl_dialect_name(cl_dialect d);
+const char *cl_stmt_form_name(cl_stmt_form f); /* "values", "unnest" or "auto" */
 
 #endif
