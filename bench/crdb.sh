@@ -2,8 +2,9 @@
 # bench/crdb.sh - crdbload on CockroachDB against what else a user would do:
 #
 #   crdbload  crdbload with its defaults (all the nodes' URI, CRDB_URL_ALL)
-#   values    the same with --statement-form values (auto takes unnest here):
-#             only when BENCH_TOOLS names it
+#   values    the same with --statement-form values (auto takes unnest here)
+#   crdbload+OPTIONS  crdbload with OPTIONS, comma-separated (crdbload+-b,2500)
+#             (these two only when BENCH_TOOLS names them)
 #   seeds     the seeds' approach: node-postgres Pool, INSERT ... VALUES ($1, ...), ...
 #             ON CONFLICT (sku) DO UPDATE in 1000-row batches, 4 in flight
 #             (bench/seeds/upsert.js; one URL, node 1, as pg takes one host)
@@ -22,7 +23,8 @@
 # table fresh ranges), S2 reload of the same file into the table the same tool
 # just loaded. The tools alternate, ROUNDS times each (BENCH_TOOLS picks some),
 # and medians are compared: the machine is shared and noisy, so only ratios
-# measured side by side in one run count. Node CPU is the user+system time of
+# measured side by side in one run count. Each round starts with the next
+# tool, and each run waits for the node to be idle first. Node CPU is the user+system time of
 # every node's process over the run. node and npm must be installed (Debian 12:
 # apt-get install nodejs npm); bench/seeds' packages are installed from the
 # npm registry with `npm ci` on the first run.
@@ -65,9 +67,22 @@ node_cpu() {
     echo "scale=2; $total / $tck" | bc
 }
 
+# Wait (up to 60 s) until the nodes use less than a tenth of a core: what a
+# run leaves behind (intent resolution, compactions) is not the next one's.
+settle() {
+    local i a b
+    for i in $(seq 60); do
+        a=$(node_cpu)
+        sleep 1
+        b=$(node_cpu)
+        [ "$(echo "$b - $a < 0.1" | bc)" = 1 ] && return 0
+    done
+}
+
 # One timed run of CMD: prints "seconds node_cpu_seconds".
 timed() {
     local c0 c1 t0 t1
+    settle
     c0=$(node_cpu)
     t0=$(date +%s.%N)
     "$@" >"$work/out" 2>"$work/err" || {
@@ -82,6 +97,11 @@ timed() {
 
 run_crdbload() { "$build/crdbload" -q --url "$CRDB_URL_ALL" "$work/base.csv.gz"; }
 run_values() { "$build/crdbload" -q --url "$CRDB_URL_ALL" --statement-form values "$work/base.csv.gz"; }
+run_variant() { # comma-separated options
+    local -a opts
+    IFS=, read -r -a opts <<<"$1"
+    "$build/crdbload" -q --url "$CRDB_URL_ALL" "${opts[@]}" "$work/base.csv.gz"
+}
 run_seeds() { node "$here/bench/seeds/upsert.js" "$CRDB_URL" products "$work/base.csv.gz" 1000 4; }
 run_import() {
     psqlq -c "IMPORT INTO products ($cols) CSV DATA ('nodelocal://1/base.csv.gz') WITH skip = '1'"
@@ -107,15 +127,21 @@ if ! copy_err=$(psqlq -c "CREATE TABLE IF NOT EXISTS copy_probe (LIKE products)"
 fi
 psqlq -c "DROP TABLE IF EXISTS copy_probe" >/dev/null
 
+read -r -a order <<<"$tools"
 for ((r = 1; r <= rounds; r++)); do
-    for tool in $tools; do
+    # each round starts one tool further on, so no tool always follows another
+    n=${#order[@]}
+    for ((i = 0; i < n; i++)); do
+        tool=${order[(i + r - 1) % n]}
+        run=("run_$tool")
+        [ "${tool#crdbload+}" = "$tool" ] || run=(run_variant "${tool#crdbload+}")
         psqlq -c "TRUNCATE products" >/dev/null
-        read -r s1 c1 < <(timed "run_$tool")
+        read -r s1 c1 < <(timed "${run[@]}")
         check_count "$tool" S1
         echo "$s1 $c1" >>"$work/$tool.s1"
         line="  round $r $tool: S1 ${s1}s (node CPU ${c1}s)"
         if [ "$tool" != import ]; then
-            read -r s2 c2 < <(timed "run_$tool")
+            read -r s2 c2 < <(timed "${run[@]}")
             check_count "$tool" S2
             echo "$s2 $c2" >>"$work/$tool.s2"
             line+=", S2 ${s2}s (node CPU ${c2}s)"

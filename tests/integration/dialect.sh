@@ -21,7 +21,7 @@ check_match "auto, dry run names dialect postgres" "$(cat "$TMP/loader.err")" \
     'dry run: table "public"\."products", dialect postgres,'
 check_match "auto, dry-run JSON says postgres" "$(cat "$TMP/auto_dry.json")" '"dialect":"postgres"'
 check_match "auto on PostgreSQL: statement form values (dry run)" "$(cat "$TMP/loader.err")" \
-    'dialect postgres, statement form values,.*VALUES \(\$1, \$2, \$3, \$4, \$5, \$6\), \(\$7,'
+    'dialect postgres, statement form values, 4 workers,.*VALUES \(\$1, \$2, \$3, \$4, \$5, \$6\), \(\$7,'
 check_match "auto on PostgreSQL: JSON says statement_form values" "$(cat "$TMP/auto_dry.json")" \
     '"statement_form":"values"'
 check_eq "dry run writes nothing" "$(q 'SELECT count(*) FROM products')" 0
@@ -46,6 +46,8 @@ err=$(cat "$TMP/loader.err")
 check_eq "cockroach, products, dry run: exit 0" "$loader_rc" 0
 check_match "cockroach, products, dry run names dialect cockroach" "$err" \
     'dry run: table "public"\."products", dialect cockroach,'
+check_match "cockroach without -j: 8 workers (4 on PostgreSQL)" "$err" \
+    'dialect cockroach, statement form unnest, 8 workers,'
 check_match "cockroach, products: sku is not the primary key -> INSERT ... ON CONFLICT (sku)" \
     "$err" 'INSERT INTO "public"\."products" AS t \("sku", "name", "description", "price", "stock", "currency"\) SELECT u\."sku", .* FROM unnest\(\$1::text\[\], \$2::text\[\], \$3::text\[\], \$4::numeric\(10,2\)\[\], \$5::integer\[\], \$6::text\[\]\) AS u\("sku", .*\) ON CONFLICT \("sku"\) DO UPDATE SET "name" = excluded\."name",'
 check "cockroach, products: no UPSERT (not equivalent on a unique non-key column)" \

@@ -3,8 +3,11 @@
  * cl_dialect_resolve): --dialect wins; under auto, CockroachDB exactly when
  * the server reported the crdb_version parameter status. And the names the
  * summary, its JSON and --dry-run print. No server needed: PostgreSQL cannot
- * report crdb_version, so this is where auto -> cockroach is pinned.
+ * report crdb_version, so this is where auto -> cockroach is pinned. Also
+ * what follows from the dialect when the options leave it open: the number
+ * of workers (lib/src/config.c) and the statement form's names.
  */
+#include "crdbload/config.h"
 #include "crdbload/schema.h"
 #include "crdbload/stats.h"
 
@@ -39,10 +42,27 @@ test_names(void)
     CHECK_EQ_STR(cl_dialect_name(cl_dialect_resolve(CL_DIALECT_AUTO, "v24.3.1")), "cockroach");
 }
 
+/* Without -j: 8 on CockroachDB, 4 on PostgreSQL (README, "On CockroachDB");
+ * cl_config_init() leaves the choice to the dialect. */
+static void
+test_default_workers(void)
+{
+    cl_config cfg;
+
+    cl_config_init(&cfg);
+    CHECK_EQ_INT(cfg.workers, 0);
+    CHECK_EQ_INT(cfg.statement_form, CL_FORM_AUTO);
+    CHECK_EQ_INT(cl_default_workers(CL_DIALECT_COCKROACH), 8);
+    CHECK_EQ_INT(cl_default_workers(CL_DIALECT_POSTGRES), 4);
+    CHECK_EQ_STR(cl_stmt_form_name(CL_FORM_UNNEST), "unnest");
+    CHECK_EQ_STR(cl_stmt_form_name(CL_FORM_VALUES), "values");
+}
+
 int
 main(void)
 {
     test_resolve();
     test_names();
+    test_default_workers();
     return TEST_REPORT();
 }

@@ -49,8 +49,11 @@ typedef struct cl_assign {
 
 #define CL_MAX_ASSIGN 64
 
-/* Defaults chosen by the sweep in the README ("Choosing the defaults"). */
+/* Defaults chosen by the benches in the README ("Choosing the defaults" on
+ * PostgreSQL, "On CockroachDB"): a CockroachDB statement spends most of its
+ * time waiting between its internal steps, so more of them in flight pay. */
 #define CL_DEFAULT_WORKERS 4
+#define CL_DEFAULT_WORKERS_COCKROACH 8
 #define CL_DEFAULT_BATCH_SIZE 1000
 #define CL_DEFAULT_BATCH_BYTES (8u * 1024 * 1024)
 #define CL_DEFAULT_MAX_RETRIES 10
@@ -81,7 +84,7 @@ typedef struct cl_config {
 
     int batch_size;    /* rows per statement; 0: CL_DEFAULT_BATCH_SIZE */
     size_t batch_bytes; /* parameter bytes per statement */
-    int workers;       /* parallel connections */
+    int workers;       /* parallel connections; 0: cl_default_workers() */
     int max_retries;   /* retries of one batch on transient errors */
     double batch_timeout; /* seconds a batch may wait for its reply */
 
@@ -111,5 +114,8 @@ typedef struct cl_config {
 
 /* Fill *cfg with the defaults of SPEC.md. */
 void cl_config_init(cl_config *cfg);
+
+/* The number of workers when -j is not given, for the resolved dialect. */
+int cl_default_workers(cl_dialect dialect);
 
 #endif
