@@ -128,9 +128,8 @@ help_usage(FILE *f)
            "cut a batch before its values pass SIZE bytes;\n"
            "suffixes kB, MB, KiB, MiB (default: %s)",
            args_format_bytes(CL_DEFAULT_BATCH_BYTES, bytes, sizeof bytes));
-    option(f, "-j, --workers=NUM", "parallel connections (default: %d; %d on\n"
-           "CockroachDB)",
-           CL_DEFAULT_WORKERS, CL_DEFAULT_WORKERS_COCKROACH);
+    option(f, "-j, --workers=NUM", "parallel connections (default: %d)",
+           CL_DEFAULT_WORKERS);
     option(f, "    --max-retries=NUM",
            "retries of a batch on transient errors\n"
            "(default: %d)",

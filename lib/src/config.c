@@ -13,7 +13,7 @@ cl_config_init(cl_config *cfg)
     cfg->quote = '"';
     cfg->batch_size = CL_DEFAULT_BATCH_SIZE;
     cfg->batch_bytes = CL_DEFAULT_BATCH_BYTES;
-    cfg->workers = 0; /* per dialect, once it is known: cl_default_workers() */
+    cfg->workers = CL_DEFAULT_WORKERS;
     cfg->max_retries = CL_DEFAULT_MAX_RETRIES;
     cfg->batch_timeout = CL_DEFAULT_BATCH_TIMEOUT;
     cfg->pipeline_depth = CL_DEFAULT_PIPELINE_DEPTH;
@@ -24,10 +24,4 @@ cl_config_init(cl_config *cfg)
     cfg->max_missing_pct = CL_DEFAULT_MAX_MISSING_PCT;
     cfg->progress = CL_PROGRESS_AUTO;
     cfg->progress_interval = 10.0;
-}
-
-int
-cl_default_workers(cl_dialect dialect)
-{
-    return dialect == CL_DIALECT_COCKROACH ? CL_DEFAULT_WORKERS_COCKROACH : CL_DEFAULT_WORKERS;
 }

@@ -941,7 +941,7 @@ run(loader *L)
     warn_session_time(L);
     if (cfg->missing != CL_MISSING_KEEP && (ex = open_missing(L, dialect)) != CL_EXIT_OK)
         return ex;
-    L->nworkers = cfg->workers > 0 ? cfg->workers : cl_default_workers(dialect);
+    L->nworkers = cfg->workers > 0 ? cfg->workers : CL_DEFAULT_WORKERS;
     st->workers = L->nworkers;
 
     if (cfg->rejects_path) {

@@ -46,8 +46,8 @@ err=$(cat "$TMP/loader.err")
 check_eq "cockroach, products, dry run: exit 0" "$loader_rc" 0
 check_match "cockroach, products, dry run names dialect cockroach" "$err" \
     'dry run: table "public"\."products", dialect cockroach,'
-check_match "cockroach without -j: 8 workers (4 on PostgreSQL)" "$err" \
-    'dialect cockroach, statement form unnest, 8 workers,'
+check_match "cockroach without -j: 4 workers, as on PostgreSQL" "$err" \
+    'dialect cockroach, statement form unnest, 4 workers,'
 check_match "cockroach, products: sku is not the primary key -> INSERT ... ON CONFLICT (sku)" \
     "$err" 'INSERT INTO "public"\."products" AS t \("sku", "name", "description", "price", "stock", "currency"\) SELECT u\."sku", .* FROM unnest\(\$1::text\[\], \$2::text\[\], \$3::text\[\], \$4::numeric\(10,2\)\[\], \$5::integer\[\], \$6::text\[\]\) AS u\("sku", .*\) ON CONFLICT \("sku"\) DO UPDATE SET "name" = excluded\."name",'
 check "cockroach, products: no UPSERT (not equivalent on a unique non-key column)" \

@@ -50,10 +50,8 @@ typedef struct cl_assign {
 #define CL_MAX_ASSIGN 64
 
 /* Defaults chosen by the benches in the README ("Choosing the defaults" on
- * PostgreSQL, "On CockroachDB"): a CockroachDB statement spends most of its
- * time waiting between its internal steps, so more of them in flight pay. */
+ * PostgreSQL, "On CockroachDB"). */
 #define CL_DEFAULT_WORKERS 4
-#define CL_DEFAULT_WORKERS_COCKROACH 8
 #define CL_DEFAULT_BATCH_SIZE 1000
 #define CL_DEFAULT_BATCH_BYTES (8u * 1024 * 1024)
 #define CL_DEFAULT_MAX_RETRIES 10
@@ -84,7 +82,7 @@ typedef struct cl_config {
 
     int batch_size;    /* rows per statement; 0: CL_DEFAULT_BATCH_SIZE */
     size_t batch_bytes; /* parameter bytes per statement */
-    int workers;       /* parallel connections; 0: cl_default_workers() */
+    int workers;       /* parallel connections */
     int max_retries;   /* retries of one batch on transient errors */
     double batch_timeout; /* seconds a batch may wait for its reply */
 
@@ -114,8 +112,5 @@ typedef struct cl_config {
 
 /* Fill *cfg with the defaults of SPEC.md. */
 void cl_config_init(cl_config *cfg);
-
-/* The number of workers when -j is not given, for the resolved dialect. */
-int cl_default_workers(cl_dialect dialect);
 
 #endif
