@@ -3,8 +3,8 @@
 # its defaults: is a change slower? S1 initial load into an empty table and S2
 # reload of the same catalog, each preceded by the same table state (emptied,
 # or the base freshly loaded, VACUUM ANALYZE, CHECKPOINT), autovacuum off; the
-# builds alternate, ROUNDS times, and medians are compared (B / A > 1: B is
-# faster).
+# builds alternate, ROUNDS times, which one goes first swapping each round,
+# and medians are compared (B / A > 1: B is faster).
 #
 #   bash tests/harness/with_pg.sh bash bench/ab.sh BUILD_A BUILD_B [ROWS] [ROUNDS]
 set -euo pipefail
@@ -26,7 +26,9 @@ load() { # build -> seconds
 }
 
 for ((r = 1; r <= rounds; r++)); do
-    for side in a b; do
+    sides="a b"
+    ((r % 2)) || sides="b a" # neither build always runs second
+    for side in $sides; do
         dir=${!side}
         psqlq -c "TRUNCATE products" >/dev/null
         settle
