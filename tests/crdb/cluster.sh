@@ -30,15 +30,21 @@ until_rows() { # TABLE N: wait until TABLE holds N rows (60 s at most)
 
 # --- the spread: which node each worker's session is on ---------------------------------
 start_loader "${ARGS[@]}" --table spread_t --summary-json "$TMP/s.json" "$TMP/cat.csv"
-seen=
+# Each node's most sessions over the samples: on a loaded machine one sample may
+# miss a node (cluster_sessions leaves out a node that does not answer in time).
+declare -A most=()
 while kill -0 "$loader_pid" 2>/dev/null; do
-    now=$(q "SELECT string_agg(node_id::STRING || ':' || n::STRING, ' ' ORDER BY node_id) FROM
-             (SELECT node_id, count(*) AS n FROM crdb_internal.cluster_sessions
-              WHERE application_name = 'crdbload' GROUP BY node_id)")
-    [ ${#now} -gt ${#seen} ] && seen=$now
+    for pair in $(q "SELECT node_id::STRING || ':' || count(*)::STRING
+                     FROM crdb_internal.cluster_sessions
+                     WHERE application_name = 'crdbload' GROUP BY node_id"); do
+        node=${pair%%:*} n=${pair##*:}
+        [ "${most[$node]:-0}" -ge "$n" ] || most[$node]=$n
+    done
     sleep 0.2
 done
 wait_loader
+seen=$(for node in $(printf '%s\n' "${!most[@]}" | sort -n); do printf '%s:%s ' "$node" "${most[$node]}"; done)
+seen=${seen% }
 echo "crdbload's sessions by node (node:sessions): $seen"
 check_eq "spread: exit 0" "$loader_rc" 0
 check_eq "spread: 6 workers on the 3 nodes, 2 each" "$seen" "1:2 2:2 3:2"
