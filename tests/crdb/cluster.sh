@@ -52,8 +52,11 @@ same_rows "spread: every row" spread_t ref
 
 # --- a node killed mid-load ------------------------------------------------------------------
 timed "up-replication" wait_expendable 3
+id3=$(node_id 3)
+id2=$(node_id 2)
+echo "node 3 has id $id3, node 2 id $id2"
 check_eq "no range on node 3 has fewer than 3 replicas before it is killed" \
-    "$(q 'SELECT count(*) FROM crdb_internal.ranges_no_leases WHERE 3 = ANY (replicas) AND array_length(replicas, 1) < 3')" 0
+    "$(q "SELECT count(*) FROM crdb_internal.ranges_no_leases WHERE $id3 = ANY (replicas) AND array_length(replicas, 1) < 3")" 0
 start_loader "${ARGS[@]}" --table kill_t --summary-json "$TMP/k.json" "$TMP/cat.csv"
 until_rows kill_t $((N / 4))
 t0=$(date +%s)
@@ -85,5 +88,5 @@ counts_add_up "node drained mid-load" "$TMP/d.json"
 check_eq "node 2 refuses new SQL sessions" \
     "$(psql -X -At -d "$(node_url 2)" -c 'SELECT 1' >/dev/null 2>&1 && echo accepted || echo refused)" refused
 check_eq "no crdbload session left on node 2" "$(q "SELECT count(*) FROM crdb_internal.cluster_sessions
-    WHERE node_id = 2 AND application_name = 'crdbload'")" 0
+    WHERE node_id = $id2 AND application_name = 'crdbload'")" 0
 finish

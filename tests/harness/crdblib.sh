@@ -10,6 +10,8 @@
 #                       --checkpoint counts records: faultlib's prefix_committed)
 #   node_url N [USER]   node N's URL (1-based), same parameters as CRDB_URL
 #   node_port N, node_pid N
+#   node_id N           node N's id in the cluster: ids follow the order in
+#                       which the nodes joined, not the harness's N
 #   qn N "SQL"          q on node N
 #   kill_node N         SIGKILL node N and wait until it is gone
 #   wait_expendable N [SECS]   until node N can be lost: no range has a
@@ -63,15 +65,20 @@ kill_node() {
     while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
 }
 
+node_id() {
+    q "SELECT node_id FROM crdb_internal.gossip_nodes WHERE address = '127.0.0.1:$(node_port "$1")'"
+}
+
 wait_expendable() {
-    local node=$1 secs=${2:-120} i at_risk
+    local node secs=${2:-120} i at_risk
+    node=$(node_id "$1") || return 1
     for ((i = 0; i < secs * 2; i++)); do
         at_risk=$(q "SELECT count(*) FROM crdb_internal.ranges_no_leases
                      WHERE $node = ANY (replicas) AND array_length(replicas, 1) < 3")
         [ "$at_risk" = 0 ] && return 0
         sleep 0.5
     done
-    echo "wait_expendable: $at_risk ranges would lose their quorum with node $node after $secs s" >&2
+    echo "wait_expendable: $at_risk ranges would lose their quorum with node $1 (id $node) after $secs s" >&2
     return 1
 }
 
