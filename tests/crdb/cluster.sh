@@ -55,8 +55,9 @@ timed "up-replication" wait_expendable 3
 id3=$(node_id 3)
 id2=$(node_id 2)
 echo "node 3 has id $id3, node 2 id $id2"
-check_eq "no range on node 3 has fewer than 3 replicas before it is killed" \
-    "$(q "SELECT count(*) FROM crdb_internal.ranges_no_leases WHERE $id3 = ANY (replicas) AND array_length(replicas, 1) < 3")" 0
+check_eq "no range on node 3 has fewer than 3 voters before it is killed" \
+    "$(q "SELECT count(*) FROM crdb_internal.ranges_no_leases
+          WHERE $id3 = ANY (replicas) AND coalesce(array_length(voting_replicas, 1), 0) < 3")" 0
 start_loader "${ARGS[@]}" --table kill_t --summary-json "$TMP/k.json" "$TMP/cat.csv"
 until_rows kill_t $((N / 4))
 t0=$(date +%s)

@@ -14,11 +14,13 @@
 #                       which the nodes joined, not the harness's N
 #   qn N "SQL"          q on node N
 #   kill_node N         SIGKILL node N and wait until it is gone
-#   wait_expendable N [SECS]   until node N can be lost: no range has a
-#                       replica on N among fewer than 3 (after a cluster
-#                       starts, up-replication takes tens of seconds; a range
-#                       on {1, N} would lose its quorum with N, one on {1} or
-#                       {1, 2} would not)
+#   wait_expendable N [SECS]   until node N can be lost: every range has three
+#                       voting replicas and no learner (after a cluster starts,
+#                       up-replication takes tens of seconds). Not "no range
+#                       on N among fewer than 3": a range on {1} passes that
+#                       and becomes {1, N} a moment later, which N's loss
+#                       leaves without a quorum (seen in CI: the liveness
+#                       range, and the whole cluster stopped)
 #   timed DESC CMD...   run CMD, print how long it took (the report's figures)
 #   PACE                a --default that makes every statement last at least
 #                       100 ms (crdb_internal.force_retry: the server retries
@@ -74,11 +76,12 @@ wait_expendable() {
     node=$(node_id "$1") || return 1
     for ((i = 0; i < secs * 2; i++)); do
         at_risk=$(q "SELECT count(*) FROM crdb_internal.ranges_no_leases
-                     WHERE $node = ANY (replicas) AND array_length(replicas, 1) < 3")
+                     WHERE coalesce(array_length(voting_replicas, 1), 0) < 3
+                        OR coalesce(array_length(learner_replicas, 1), 0) > 0")
         [ "$at_risk" = 0 ] && return 0
         sleep 0.5
     done
-    echo "wait_expendable: $at_risk ranges would lose their quorum with node $1 (id $node) after $secs s" >&2
+    echo "wait_expendable: $at_risk ranges not on three voters yet after $secs s (node $1 is id $node)" >&2
     return 1
 }
 
