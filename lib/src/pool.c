@@ -71,9 +71,12 @@
  *
  * Poolers. PgBouncer in transaction or statement mode hands a session's
  * named prepared statements to other clients: the server says 42P05
- * "already exists" or 26000 "does not exist" to a named statement. Either
- * switches the whole pool to unnamed statements for the rest of the run
- * (one warning), and the batch is sent again at once: it never ran.
+ * "already exists" or 26000 "does not exist" to a named statement, and it
+ * may give the connection to another client at any Sync, also between a
+ * pipelined batch's Bind and Execute (34000 portal "" does not exist). Any
+ * of the three switches the whole pool to unnamed statements and one batch
+ * in flight per worker for the rest of the run (one warning), and the batch
+ * is sent again at once: it never ran.
  *
  * Shutdown. cl_pool_finish() marks every queue closing and joins the
  * workers once their queues are empty. An abort (fatal error, retries
@@ -204,6 +207,7 @@ struct cl_pool {
 
     atomic_int abort_code; /* 0 while running, else the first CL_E* cause */
     atomic_bool unnamed;   /* a pooler broke named statements: unnamed ones only */
+    atomic_bool pooled;    /* a transaction pooler seen: one batch in flight a worker */
     uint32_t run_tag;      /* in prepared statement names */
     bool finished;         /* cl_pool_finish ran; only the caller's thread */
     int result;
@@ -730,12 +734,16 @@ connect_error(const worker *w, char *err, size_t errlen)
 /* ---- sending ------------------------------------------------------------ */
 
 /* A pooler handed our session's named statements to another client (42P05
- * "already exists") or none to us (26000 "does not exist"): PgBouncer in
- * transaction or statement mode. Unnamed statements from now on, every
- * worker; said once. */
+ * "already exists") or none to us (26000 "does not exist"), or a pipelined
+ * batch's Bind and Execute to two server sessions (34000 portal "" does not
+ * exist): PgBouncer in transaction or statement mode, which may hand the
+ * server connection to another client at every Sync, also between the
+ * pipelined messages of our next batch. Unnamed statements and one batch in
+ * flight from now on, every worker; said once. The batch never ran. */
 static void
 use_unnamed(cl_pool *p, const char *sqlstate)
 {
+    atomic_store(&p->pooled, true);
     if (!atomic_exchange(&p->unnamed, true))
         cl_log(CL_LOG_WARNING,
                "the server lost a prepared statement (%s): a connection pooler in "
@@ -976,7 +984,8 @@ send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top, send_h
                                                                 : PQerrorMessage(w->conn);
                 snprintf(sqlstate, sizeof sqlstate, "%s", state ? state : "");
                 copy_message(message, sizeof message, primary);
-                if (named && (strcmp(sqlstate, "42P05") == 0 || strcmp(sqlstate, "26000") == 0)) {
+                if ((named && (strcmp(sqlstate, "42P05") == 0 || strcmp(sqlstate, "26000") == 0)) ||
+                    strcmp(sqlstate, "34000") == 0) {
                     PQclear(res);
                     use_unnamed(p, sqlstate);
                     continue; /* the same rows at once: the statement never ran */
@@ -1281,7 +1290,7 @@ pipe_run(worker *w, bool drain)
         int fl, rc;
         double now;
 
-        while (!aborted(p) && !drain &&
+        while (!aborted(p) && !drain && !atomic_load(&p->pooled) &&
                (w->nsent < w->nwin || (w->nwin < w->pipe && take(w, false)))) {
             if ((rc = pipe_send(w, flight_at(w, w->nsent))) < 0) {
                 set_abort(p, rc, "out of memory");
@@ -1393,12 +1402,18 @@ worker_main(void *arg)
     for (;;) {
         if (w->nwin == 0 && !take(w, true))
             break; /* closing, and nothing left */
-        if (w->pipe > 1 && !aborted(p) && !stop_requested(p) &&
+        if (w->pipe > 1 && !atomic_load(&p->pooled) && !aborted(p) && !stop_requested(p) &&
             PQstatus(w->conn) == CONNECTION_OK && flight_at(w, 0)->state == FL_QUEUED &&
-            cl_batch_rows(flight_at(w, 0)->b) > 0)
+            cl_batch_rows(flight_at(w, 0)->b) > 0) {
             pipeline(w);
-        else
-            settle_head(w); /* one at a time: pipelining off, aborting, or reconnecting */
+        } else {
+            /* one at a time: pipelining off, a pooler seen, aborting, or reconnecting;
+             * a connection left in pipeline mode (all read) leaves it first */
+            if (w->conn && PQpipelineStatus(w->conn) != PQ_PIPELINE_OFF &&
+                !PQexitPipelineMode(w->conn))
+                drop_conn(w);
+            settle_head(w);
+        }
     }
     atomic_store(&w->done, true);
     return NULL;
