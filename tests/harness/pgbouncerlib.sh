@@ -17,7 +17,7 @@ PGB_BIN=${PGB_BIN:-$(command -v pgbouncer || echo /usr/sbin/pgbouncer)}
 PGB_PID=
 
 start_pgbouncer() {
-    local mode=$1 size=$2 dir port i
+    local mode=$1 size=$2 attempt=${3:-1} dir port i
     local -a as=(setpriv --pdeathsig TERM)
     [ -x "$PGB_BIN" ] || { echo "pgbouncerlib: no pgbouncer binary (scripts/deps.sh installs it)" >&2; return 1; }
     [ "$(id -u)" = 0 ] && as=(setpriv --reuid postgres --regid postgres --clear-groups --pdeathsig TERM)
@@ -57,6 +57,15 @@ EOF
         kill -0 "$PGB_PID" 2>/dev/null || break
         sleep 0.1
     done
+    # A port free when picked can be taken before pgbouncer binds it (by
+    # another test, or as the local end of some connection): pick another.
+    if [ "$attempt" -lt 5 ] && ! kill -0 "$PGB_PID" 2>/dev/null &&
+        grep -qs 'Address already in use' "$dir/stdout.log" "$PGB_LOG"; then
+        echo "pgbouncerlib: port $port was taken meanwhile; another" >&2
+        PGB_PID=
+        start_pgbouncer "$mode" "$size" $((attempt + 1))
+        return
+    fi
     echo "pgbouncerlib: pgbouncer ($mode) did not start; its log:" >&2
     cat "$dir/stdout.log" "$PGB_LOG" >&2 2>/dev/null
     return 1
