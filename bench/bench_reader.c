@@ -9,8 +9,8 @@
  * than CL_REC_OK, bytes the decompressed input, and MB/s is 10^6 decompressed
  * bytes per second. Exit status 0, or 1 when the input cannot be read.
  */
-#include "crdbload/error.h"
-#include "crdbload/reader.h"
+#include "crdbload/crdbload.h"
+#include "reader.h"
 
 #include <inttypes.h>
 #include <stdio.h>

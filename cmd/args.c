@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crdbload/log.h"
+#include "log.h"
 #include "help.h"
 
 /* Long-only options; short ones use their letter. Above any char value. */

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "crdbload/config.h"
+#include "crdbload/crdbload.h"
 
 typedef enum args_status {
     ARGS_RUN = 0, /* *cfg is filled and checked: go on with the run */

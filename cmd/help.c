@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "args.h"
-#include "crdbload/config.h"
+#include "crdbload/crdbload.h"
 
 #ifndef CRDBLOAD_VERSION
 #error "CRDBLOAD_VERSION must be defined by the build (CMakeLists.txt)"

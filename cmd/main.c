@@ -23,9 +23,8 @@
 #include <unistd.h>
 
 #include "args.h"
-#include "crdbload/load.h"
-#include "crdbload/log.h"
-#include "crdbload/stats.h"
+#include "crdbload/crdbload.h"
+#include "log.h"
 #include "help.h"
 #include "metrics.h"
 

@@ -30,7 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "crdbload/log.h"
+#include "log.h"
 
 #ifndef CRDBLOAD_VERSION
 #error "CRDBLOAD_VERSION must be defined by the build (CMakeLists.txt)"

@@ -7,8 +7,7 @@
 
 #include <stdbool.h>
 
-#include "crdbload/config.h"
-#include "crdbload/stats.h"
+#include "crdbload/crdbload.h"
 
 /*
  * Before the run: the directory of path must take a temporary file (the

@@ -3,7 +3,7 @@
 #
 #   crdbload_<version>_<arch>.deb      the program, its man page, the bash
 #                                      completion (component "runtime")
-#   crdbload-dev_<version>_<arch>.deb  libcrdbload.a, include/crdbload/*.h,
+#   crdbload-dev_<version>_<arch>.deb  libcrdbload.a, include/crdbload/crdbload.h,
 #                                      crdbload.pc (component "dev")
 #
 # scripts/package.sh builds them: -DCMAKE_INSTALL_PREFIX=/usr (so that

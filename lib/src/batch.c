@@ -22,7 +22,7 @@
  * cl_plan_bind() points straight into the arena for VALUES; for UNNEST it
  * writes one array literal a column into a buffer kept across calls.
  */
-#include "crdbload/batch.h"
+#include "batch.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -30,7 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crdbload/error.h"
+#include "crdbload/crdbload.h"
 #include "near_names.h"
 
 /* ------------------------------------------------------------------------ */

@@ -5,7 +5,7 @@
  * this file only knows how to name the inputs, keep the position durably
  * on disk, and tick.
  */
-#include "crdbload/checkpoint.h"
+#include "checkpoint.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,8 +21,8 @@
 
 #include <openssl/evp.h>
 
-#include "crdbload/error.h"
-#include "crdbload/log.h"
+#include "crdbload/crdbload.h"
+#include "log.h"
 
 #define MAGIC "crdbload-checkpoint 1"
 #define SHA_LEN 32

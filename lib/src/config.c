@@ -1,5 +1,5 @@
 /* lib/src/config.c - the defaults of SPEC.md. */
-#include "crdbload/config.h"
+#include "crdbload/crdbload.h"
 
 #include <string.h>
 

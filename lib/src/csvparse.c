@@ -26,7 +26,7 @@
  */
 #include "csvparse.h"
 
-#include "crdbload/error.h"
+#include "crdbload/crdbload.h"
 
 #include <stdint.h>
 #include <stdlib.h>

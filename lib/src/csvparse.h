@@ -25,7 +25,7 @@
 #ifndef CRDBLOAD_CSVPARSE_H
 #define CRDBLOAD_CSVPARSE_H
 
-#include "crdbload/reader.h"
+#include "reader.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* lib/src/error.c - names and messages of the CL_E* codes (one table, error.h). */
-#include "crdbload/error.h"
+#include "crdbload/crdbload.h"
 
 #include <string.h>
 

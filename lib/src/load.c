@@ -17,7 +17,7 @@
  * batches that were dropped are in none of them: the summary then reports
  * what was committed.
  */
-#include "crdbload/load.h"
+#include "crdbload/crdbload.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -25,15 +25,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crdbload/batch.h"
-#include "crdbload/checkpoint.h"
-#include "crdbload/error.h"
-#include "crdbload/log.h"
-#include "crdbload/pool.h"
-#include "crdbload/progress.h"
-#include "crdbload/reader.h"
-#include "crdbload/rejects.h"
-#include "crdbload/schema.h"
+#include "batch.h"
+#include "checkpoint.h"
+#include "log.h"
+#include "pool.h"
+#include "progress.h"
+#include "reader.h"
+#include "rejects.h"
+#include "schema.h"
 #include "missing.h"
 #include "transcode.h"
 

@@ -1,5 +1,5 @@
 /* lib/src/log.c - stderr messages in the PostgreSQL message style. */
-#include "crdbload/log.h"
+#include "log.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>

@@ -37,10 +37,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "crdbload/batch.h"
-#include "crdbload/error.h"
-#include "crdbload/log.h"
-#include "crdbload/retry.h"
+#include "batch.h"
+#include "crdbload/crdbload.h"
+#include "log.h"
+#include "retry.h"
 
 #define KEYS_PER_COPY 100000      /* keys a COPY carries before the next one */
 #define COPY_BUF_BYTES (64 * 1024) /* keys buffered before PQputCopyData */

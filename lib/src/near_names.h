@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "crdbload/schema.h"
+#include "schema.h"
 
 /*
  * The column of t that name probably means: the only one equal to it when

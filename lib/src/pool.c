@@ -102,7 +102,7 @@
  * leaf locks: no code path holds two mutexes at once. Counters go only to the
  * atomics of cl_stats.
  */
-#include "crdbload/pool.h"
+#include "pool.h"
 
 #include <inttypes.h>
 #include <poll.h>
@@ -116,9 +116,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "crdbload/error.h"
-#include "crdbload/log.h"
-#include "crdbload/retry.h"
+#include "crdbload/crdbload.h"
+#include "log.h"
+#include "retry.h"
 
 #define DEFAULT_QUEUE_DEPTH 2
 #define DEFAULT_PIPELINE_DEPTH CL_DEFAULT_PIPELINE_DEPTH

@@ -16,7 +16,7 @@
  * has consumed) against the known input size; unknown (standard input, a
  * pipe) shows no percent and no ETA - null in JSON.
  */
-#include "crdbload/progress.h"
+#include "progress.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -27,8 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "crdbload/error.h"
-#include "crdbload/log.h"
+#include "crdbload/crdbload.h"
+#include "log.h"
 
 #define BAR_TICK_S 0.25     /* redraws a second: four */
 #define RATE_WINDOW_S 3.0   /* "rows/s now" on the bar: the last 3 seconds */

@@ -13,8 +13,8 @@
  * state between pieces, so records do not depend on where the input was cut,
  * and it owns the current record, which stays valid until the next call.
  */
-#include "crdbload/reader.h"
-#include "crdbload/error.h"
+#include "reader.h"
+#include "crdbload/crdbload.h"
 #include "transcode.h"
 
 #include "csvparse.h"

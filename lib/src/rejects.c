@@ -6,7 +6,7 @@
  * same options as a default input. Each row is flushed: the file is complete
  * when the run aborts.
  */
-#include "crdbload/rejects.h"
+#include "rejects.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "crdbload/error.h"
+#include "crdbload/crdbload.h"
 
 struct cl_rejects {
     FILE *f;

@@ -7,7 +7,7 @@
  * there is one; CockroachDB's retry texts and libpq's lost-connection texts
  * decide where there is none.
  */
-#include "crdbload/retry.h"
+#include "retry.h"
 
 #include <string.h>
 

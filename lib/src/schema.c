@@ -13,14 +13,14 @@
  * current_schemas(true) that holds the name, which is how PostgreSQL resolves
  * an unqualified name (pg_catalog and pg_temp included).
  */
-#include "crdbload/schema.h"
+#include "schema.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "crdbload/error.h"
+#include "crdbload/crdbload.h"
 
 #define VARHDRSZ 4 /* typmods of numeric and varchar carry the varlena header */
 

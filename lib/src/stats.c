@@ -6,13 +6,12 @@
  * microseconds), so recording is one relaxed atomic add and percentiles are
  * within about 10% of the exact value; the maximum is kept exactly.
  */
-#include "crdbload/stats.h"
+#include "crdbload/crdbload.h"
 
 #include <math.h>
 #include <string.h>
 #include <time.h>
 
-#include "crdbload/error.h"
 
 #define BUCKETS_PER_OCTAVE 4
 

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crdbload/error.h"
+#include "crdbload/crdbload.h"
 
 #define INVALID_MARK 0xFF /* never valid UTF-8: reader.c flags the field */
 

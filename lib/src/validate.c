@@ -9,8 +9,8 @@
  * is what a catalog file gets wrong: NOT NULL, integer ranges, numeric
  * precision, booleans, uuids, impossible calendar dates, varchar lengths.
  */
-#include "crdbload/batch.h"
-#include "crdbload/error.h"
+#include "batch.h"
+#include "crdbload/crdbload.h"
 
 #include <errno.h>
 #include <math.h>

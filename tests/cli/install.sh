@@ -118,7 +118,7 @@ cat >"$tmp/strerror.c" <<'EOF'
 #include <stdio.h>
 #include <string.h>
 
-#include <crdbload/error.h>
+#include <crdbload/crdbload.h>
 
 int
 main(void)

@@ -17,7 +17,7 @@
  * them at all), each record followed by the header's line end, so that a
  * file whose line ends are mixed reads the same with COPY.
  */
-#include "crdbload/reader.h"
+#include "reader.h"
 
 #include <inttypes.h>
 #include <stdbool.h>

@@ -24,8 +24,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "crdbload/error.h"
-#include "crdbload/reader.h"
+#include "crdbload/crdbload.h"
+#include "reader.h"
 
 /* In reader.c, for tests: off parses every line byte by byte. */
 void cl__reader_set_fast_path(cl_reader *r, bool on);

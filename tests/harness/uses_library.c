@@ -6,10 +6,7 @@
  */
 #include <stdio.h>
 
-#include <crdbload/config.h>
-#include <crdbload/error.h>
-#include <crdbload/load.h>
-#include <crdbload/stats.h>
+#include <crdbload/crdbload.h>
 
 int
 main(int argc, char **argv)

@@ -19,11 +19,10 @@
 
 #include <libpq-fe.h>
 
-#include "crdbload/batch.h"
-#include "crdbload/error.h"
-#include "crdbload/pool.h"
-#include "crdbload/schema.h"
-#include "crdbload/stats.h"
+#include "batch.h"
+#include "crdbload/crdbload.h"
+#include "pool.h"
+#include "schema.h"
 
 #include "../unit/testutil.h"
 

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crdbload/batch.h"
-#include "crdbload/error.h"
+#include "batch.h"
+#include "crdbload/crdbload.h"
 #include "testutil.h"
 
 /* ------------------------------------------------------------------------ */

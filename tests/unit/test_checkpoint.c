@@ -4,7 +4,7 @@
  * input as the checkpoint, an unwritable directory), removal, and the saver
  * thread. No server needed; works in a temp dir.
  */
-#include "crdbload/checkpoint.h"
+#include "checkpoint.h"
 
 #include <fcntl.h>
 #include <stdatomic.h>
@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "crdbload/error.h"
+#include "crdbload/crdbload.h"
 #include "testutil.h"
 
 static char dir[256];

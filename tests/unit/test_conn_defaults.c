@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crdbload/pool.h"
+#include "pool.h"
 #include "testutil.h"
 
 /* The value libpq settled on for keyword, for a connection built as the

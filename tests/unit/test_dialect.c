@@ -6,9 +6,8 @@
  * report crdb_version, so this is where auto -> cockroach is pinned. Also
  * the statement form, which the dialect decides under auto, and its names.
  */
-#include "crdbload/config.h"
-#include "crdbload/schema.h"
-#include "crdbload/stats.h"
+#include "crdbload/crdbload.h"
+#include "schema.h"
 
 #include "testutil.h"
 

@@ -3,7 +3,7 @@
  * cl_quote_ident): in double quotes, a quote inside doubled, so that a name
  * with quotes, commas or blanks reads as one name.
  */
-#include "crdbload/error.h"
+#include "crdbload/crdbload.h"
 
 #include "testutil.h"
 

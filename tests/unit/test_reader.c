@@ -8,8 +8,8 @@
  * with NULL shown as \N and line ends, tabs and NUL bytes escaped. Small inputs
  * live in fixtures/csv/; gzip variants are made at run time with zlib.
  */
-#include "crdbload/error.h"
-#include "crdbload/reader.h"
+#include "crdbload/crdbload.h"
+#include "reader.h"
 
 #include "testutil.h"
 

@@ -2,7 +2,7 @@
  * tests/unit/test_retry.c - the error classification table and the backoff
  * bounds of lib/src/retry.c. No server needed.
  */
-#include "crdbload/retry.h"
+#include "retry.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -5,7 +5,7 @@
  * the dry run's warning for Prisma's createdAt. The defaults as PostgreSQL 15
  * and CockroachDB v21.1 print them (pg_get_expr) are taken from those servers.
  */
-#include "crdbload/schema.h"
+#include "schema.h"
 
 #include "testutil.h"
 

@@ -3,7 +3,7 @@
  * from counters set by hand: every SPEC.md key, retries by SQLSTATE as a JSON
  * object, null for an unknown dialect, the latency percentiles. No server.
  */
-#include "crdbload/stats.h"
+#include "crdbload/crdbload.h"
 
 #include <stdio.h>
 #include <stdlib.h>

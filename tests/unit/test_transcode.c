@@ -7,8 +7,8 @@
  * PostgreSQL spells them, iconv's, and unknown ones; the input position
  * (progress) counts raw bytes.
  */
-#include "crdbload/error.h"
-#include "crdbload/reader.h"
+#include "crdbload/crdbload.h"
+#include "reader.h"
 #include "transcode.h"
 
 #include "testutil.h"

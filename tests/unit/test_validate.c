@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "crdbload/batch.h"
+#include "batch.h"
 #include "testutil.h"
 
 static cl_column

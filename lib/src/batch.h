@@ -22,9 +22,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "crdbload/config.h"
-#include "crdbload/reader.h"
-#include "crdbload/schema.h"
+#include "crdbload/crdbload.h"
+#include "reader.h"
+#include "schema.h"
 
 
 typedef struct cl_plan_opts {

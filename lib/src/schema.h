@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "crdbload/config.h"
+#include "crdbload/crdbload.h"
 
 typedef enum cl_type_kind {
     CL_TYPE_TEXT = 0, /* text, and any type checked only by the server */

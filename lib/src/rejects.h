@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "crdbload/reader.h"
+#include "reader.h"
 
 typedef struct cl_rejects cl_rejects;
 

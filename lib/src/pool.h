@@ -21,8 +21,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "crdbload/batch.h"
-#include "crdbload/stats.h"
+#include "batch.h"
+#include "crdbload/crdbload.h"
 
 typedef struct cl_pool cl_pool;
 

@@ -7,8 +7,7 @@
 #ifndef CRDBLOAD_PROGRESS_H
 #define CRDBLOAD_PROGRESS_H
 
-#include "crdbload/config.h"
-#include "crdbload/stats.h"
+#include "crdbload/crdbload.h"
 
 typedef struct cl_progress cl_progress;
 

@@ -1,0 +1,287 @@
+/*
+ * crdbload/crdbload.h - the library's public API: the settings of one run
+ * (cl_config), the run (cl_load_run), its counters and summary (cl_stats)
+ * and the error codes (CL_E*). Everything else is private to lib/src/.
+ */
+#ifndef CRDBLOAD_H
+#define CRDBLOAD_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/*
+ * Error codes.
+ *
+ * Library functions return 0 on success and a negative CL_E* code on failure;
+ * the message with its context (file, line, column, host, SQLSTATE) stays on
+ * the object that failed. Released numbers never change.
+ */
+
+#define CL_ERRNO_MAP(XX)                                                       \
+    XX(NOMEM, 1, "out of memory")                                              \
+    XX(IO, 2, "input/output error")                                            \
+    XX(GZIP, 3, "corrupt or truncated gzip data")                              \
+    XX(CSV, 4, "malformed CSV input")                                          \
+    XX(CONFIG, 5, "invalid configuration")                                     \
+    XX(CONNECT, 6, "could not connect to the server")                          \
+    XX(DB, 7, "database error")                                                \
+    XX(RETRIES, 8, "retries exhausted")                                        \
+    XX(INTERRUPTED, 9, "interrupted")                                          \
+    XX(REJECTS, 10, "too many rejected rows")                                  \
+    XX(TOOBIG, 11, "value too large")
+
+typedef enum cl_error {
+    CL_OK = 0,
+#define XX(name, num, msg) CL_E##name = -(num),
+    CL_ERRNO_MAP(XX)
+#undef XX
+} cl_error;
+
+/* "CL_EIO" for CL_EIO; "CL_UNKNOWN" for a code not in the table. */
+const char *cl_err_name(int code);
+/* A short lower-case description, never NULL. */
+const char *cl_strerror(int code);
+
+/* An identifier as a message shows it: in double quotes, a quote inside
+ * doubled (name "x" , y -> "name ""x"" , y"), so that it reads as one name;
+ * cut short (ending in ...") to fit len. Returns buf. */
+char *cl_quote_ident(char *buf, size_t len, const char *name);
+
+/* cl_quote_ident() into a buffer that lives as long as the enclosing block:
+ * for the arguments of one message. */
+#define CL_IDENT_MAX 256
+#define CL_IDENT(name) cl_quote_ident((char[CL_IDENT_MAX]){0}, CL_IDENT_MAX, (name))
+
+/*
+ * One run's settings, as the CLI parsed them.
+ *
+ * cmd/ fills a cl_config from argv (the library never sees argv); the
+ * library reads it and never changes it. Strings are borrowed from argv or
+ * the environment and must outlive the run. Defaults: cl_config_init().
+ */
+
+typedef enum cl_dialect {
+    CL_DIALECT_AUTO = 0, /* decided from the server's crdb_version parameter */
+    CL_DIALECT_POSTGRES,
+    CL_DIALECT_COCKROACH,
+} cl_dialect;
+
+typedef enum cl_progress_mode {
+    CL_PROGRESS_AUTO = 0, /* bar on a terminal, log lines otherwise */
+    CL_PROGRESS_BAR,
+    CL_PROGRESS_LOG,
+    CL_PROGRESS_JSON,
+    CL_PROGRESS_NONE,
+} cl_progress_mode;
+
+/* How rows travel in one statement. */
+typedef enum cl_stmt_form {
+    CL_FORM_AUTO = 0, /* the faster form on the server: cl_stmt_form_resolve() */
+    CL_FORM_VALUES,   /* VALUES ($1,$2),($3,$4): one parameter a value */
+    CL_FORM_UNNEST,   /* SELECT * FROM unnest($1::t1[], $2::t2[]): one array a column */
+} cl_stmt_form;
+
+/* --missing: what happens to the table's rows whose key the feed lacks. */
+typedef enum cl_missing_mode {
+    CL_MISSING_KEEP = 0, /* they stay */
+    CL_MISSING_DELETE,
+    CL_MISSING_UPDATE,   /* --missing-set: updated instead */
+} cl_missing_mode;
+
+#define CL_DEFAULT_MAX_MISSING_PCT 5.0
+
+/* --set COL=EXPR (insert and update) and --default COL=EXPR (insert only). */
+typedef struct cl_assign {
+    const char *column; /* taken literally, quoted when used */
+    const char *expr;   /* SQL text, written as given */
+} cl_assign;
+
+#define CL_MAX_ASSIGN 64
+
+/* Defaults chosen by the benches in the README ("Choosing the defaults" on
+ * PostgreSQL, "On CockroachDB"). */
+#define CL_DEFAULT_WORKERS 4
+#define CL_DEFAULT_BATCH_SIZE 1000
+#define CL_DEFAULT_BATCH_BYTES (8u * 1024 * 1024)
+#define CL_DEFAULT_MAX_RETRIES 10
+#define CL_DEFAULT_BATCH_TIMEOUT 60.0 /* seconds; README "Hung networks" says why */
+#define CL_DEFAULT_PIPELINE_DEPTH 4   /* batches in flight per connection; README "Distance" */
+#define CL_MAX_PARAMS 65535 /* the wire protocol's limit on parameters */
+
+typedef struct cl_config {
+    const char **files; /* NULL-terminated; empty means standard input */
+    size_t nfiles;
+
+    const char *url; /* -d/--url, else $DATABASE_URL, else NULL (libpq defaults) */
+    const char *table;          /* "products"; "schema.table" allowed */
+    const char *key;            /* "sku"; comma-separated */
+    const char *columns;        /* --columns; NULL: the header names the columns */
+    bool no_header;             /* first line is data */
+    char delimiter;             /* ',' */
+    char quote;                 /* '"' */
+    const char *null_string;    /* NULL: an empty unquoted field is NULL */
+    const char *encoding;       /* --encoding: the input's character set; NULL: UTF-8 */
+    const char *update_columns; /* NULL: every non-key file column */
+    bool insert_only;           /* ON CONFLICT DO NOTHING */
+    bool only_changed;          /* update only rows whose values differ */
+    cl_assign sets[CL_MAX_ASSIGN];
+    size_t nsets;
+    cl_assign defaults[CL_MAX_ASSIGN];
+    size_t ndefaults;
+
+    int batch_size;    /* rows per statement; 0: CL_DEFAULT_BATCH_SIZE */
+    size_t batch_bytes; /* parameter bytes per statement */
+    int workers;       /* parallel connections */
+    int max_retries;   /* retries of one batch on transient errors */
+    double batch_timeout; /* seconds a batch may wait for its reply */
+
+    const char *rejects_path; /* --rejects FILE, or NULL */
+    long long max_rejects;    /* -1: unlimited */
+    bool dry_run;
+    const char *checkpoint_path; /* --checkpoint FILE, or NULL */
+    cl_dialect dialect;
+    cl_stmt_form statement_form; /* --statement-form; auto: per dialect, see the README */
+    bool no_prepared;            /* --prepared-statements=off: unnamed statements only */
+    int pipeline_depth;          /* batches in flight per connection; 1: one at a time */
+
+    /* catalog sync (SPEC.md): rows of the table absent from the feed */
+    cl_missing_mode missing;
+    cl_assign missing_sets[CL_MAX_ASSIGN]; /* --missing-set */
+    size_t nmissing_sets;
+    const char *missing_where;  /* --missing-where SQL; NULL: the whole table */
+    long long max_missing_rows; /* --max-missing N; -1: a percent instead */
+    double max_missing_pct;     /* --max-missing P%, of the covered rows */
+
+    cl_progress_mode progress;
+    double progress_interval;  /* seconds between log/json lines */
+    const char *summary_json;  /* FILE, "-" for stdout, or NULL */
+    const char *metrics_file;  /* --metrics-file FILE (written by cmd/), or NULL */
+    bool quiet;
+} cl_config;
+
+/* Fill *cfg with the defaults of SPEC.md. */
+void cl_config_init(cl_config *cfg);
+
+/*
+ * Stage 4 of the data flow: the run's counters, the final
+ * summary and --summary-json.
+ *
+ * Counters are C11 atomics updated with relaxed ordering by the reader thread
+ * and the workers, and read by the reporter; nothing here takes a lock on the
+ * hot path. The identity that must hold at the end:
+ *   rows_read = rows_written + rows_unchanged + rows_rejected + duplicates_merged
+ * (rows_skipped, passed over because a checkpoint says an earlier run
+ * committed them, are not counted as read; rows_missing are rows of the
+ * table, not of the input, and are not part of it either).
+ */
+
+#define CL_STATS_MAX_SQLSTATES 16
+#define CL_LATENCY_BUCKETS 128 /* log-spaced, 1 us .. ~1 hour */
+
+typedef enum cl_run_status {
+    CL_STATUS_OK = 0,  /* every row written, unchanged or merged */
+    CL_STATUS_REJECTS, /* finished with rejected rows */
+    CL_STATUS_ABORTED, /* stopped before the end of the input */
+} cl_run_status;
+
+typedef struct cl_stats {
+    atomic_uint_fast64_t rows_read;
+    atomic_uint_fast64_t rows_written;
+    atomic_uint_fast64_t rows_unchanged;
+    atomic_uint_fast64_t rows_rejected;
+    atomic_uint_fast64_t duplicates_merged;
+    atomic_uint_fast64_t rows_skipped;
+    atomic_uint_fast64_t batches;
+    atomic_uint_fast64_t retries;
+    atomic_uint_fast64_t batches_retried_40003; /* outcome unknown, re-sent */
+    atomic_uint_fast64_t reconnects;
+    atomic_uint_fast64_t rows_in_doubt; /* sent, outcome never learnt (see SPEC.md) */
+    atomic_uint_fast64_t rows_missing; /* table rows absent from the feed, deleted or
+                                          updated (--missing; in a dry run: would be) */
+    atomic_uint_fast64_t bytes_read;  /* input bytes (compressed for gzip) */
+    atomic_uint_fast64_t input_size;  /* total of known input sizes, for percent */
+    atomic_uint_fast64_t latency[CL_LATENCY_BUCKETS];
+    atomic_uint_fast64_t latency_max_us;
+
+    /* retries by SQLSTATE: slots claimed once with a CAS, then counted */
+    struct {
+        _Atomic uint64_t code; /* 5 chars packed, 0 = free slot */
+        atomic_uint_fast64_t count;
+    } by_sqlstate[CL_STATS_MAX_SQLSTATES];
+
+    /* set once, before or after the run (not concurrently) */
+    double start_time;  /* monotonic seconds */
+    double end_time;
+    int files;
+    int workers;
+    int batch_size;
+    cl_dialect dialect;
+    cl_stmt_form form;  /* as resolved for the dialect; AUTO until then */
+    cl_run_status status;
+    bool dry_run;       /* nothing was sent: written/unchanged stay 0 */
+    cl_missing_mode missing; /* --missing: the summary names rows_missing's action */
+} cl_stats;
+
+void cl_stats_init(cl_stats *s);
+
+/* Monotonic clock in seconds. */
+double cl_now(void);
+
+void cl_stats_add_retry(cl_stats *s, const char *sqlstate);
+void cl_stats_add_latency(cl_stats *s, double seconds);
+
+/* Latency percentile (0..100) in milliseconds, from the histogram. */
+double cl_stats_latency_ms(const cl_stats *s, double pct);
+
+/* The figures derived from the counters, as the summary, --summary-json and
+ * cmd/'s --metrics-file show them (until end_time is set: up to now). */
+typedef struct cl_stats_derived {
+    double secs;       /* elapsed seconds */
+    double rows_per_s; /* rows_read / secs */
+    double mb_per_s;   /* bytes_read / 10^6 / secs */
+    double p50, p99, max; /* batch latency, milliseconds */
+} cl_stats_derived;
+
+void cl_stats_derive(cl_stats *s, cl_stats_derived *d);
+
+/* The i-th SQLSTATE that had retries (0, 1, ... in the order first seen;
+ * "none" for a lost connection) and its count; false past the last one. */
+bool cl_stats_retry_sqlstate(cl_stats *s, int i, char sqlstate[6], uint64_t *count);
+
+/* The human summary (stderr in the CLI). */
+void cl_stats_print_summary(cl_stats *s, FILE *f);
+
+/* The --summary-json object, one line: the keys SPEC.md lists, then
+ * batches_retried_40003, statement_form, dry_run and rows_missing; dialect
+ * and statement_form are null when the run ended before they were known.
+ * 0 or CL_EIO. */
+int cl_stats_write_json(cl_stats *s, FILE *f);
+
+const char *cl_dialect_name(cl_dialect d);
+const char *cl_stmt_form_name(cl_stmt_form f); /* "values", "unnest" or "auto" */
+
+/*
+ * One run from end to end: open the inputs, read the
+ * table, plan the statement, start the pool, route every record, settle.
+ */
+
+/* Exit statuses of SPEC.md. */
+typedef enum cl_exit {
+    CL_EXIT_OK = 0,       /* every row read was written, unchanged or merged */
+    CL_EXIT_REJECTS = 1,  /* finished, some rows rejected */
+    CL_EXIT_CONFIG = 2,   /* usage or configuration error; nothing written */
+    CL_EXIT_ABORTED = 3,  /* could not connect, fatal error, retries exhausted, interrupted */
+} cl_exit;
+
+/*
+ * Run the load cfg describes, filling *stats (the caller prints the
+ * summary). stop is polled: set it (from a signal handler) to stop reading
+ * and settle what is in flight. Messages go to stderr through cl_log().
+ * Returns the exit status.
+ */
+cl_exit cl_load_run(const cl_config *cfg, cl_stats *stats, atomic_bool *stop);
+
+#endif
