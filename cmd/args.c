@@ -6,7 +6,7 @@
  * shaped like PostgreSQL's: whole-string check, then range. Every check that
  * involves more than one option is in check_options(), run once after
  * parsing (PostgreSQL's check_mut_excl_opts()). Errors are reported through
- * cl_log() in the PostgreSQL message style; the caller prints the "Try ..."
+ * cli_log() in the PostgreSQL message style; the caller prints the "Try ..."
  * line and exits 2. Option values are never echoed for -d/--url.
  */
 #include "args.h"
@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "message.h"
 #include "help.h"
 
 /* Long-only options; short ones use their letter. Above any char value. */
@@ -216,11 +216,11 @@ option_parse_int(const char *arg, int opt, long long min, long long max,
     if (overflow || val < min || val > max) {
         if (units) {
             char lo[32], hi[32];
-            cl_log(CL_LOG_ERROR, "%s must be in range %s..%s", option_name(opt),
+            cli_log(CL_LOG_ERROR, "%s must be in range %s..%s", option_name(opt),
                    args_format_bytes((unsigned long long)min, lo, sizeof lo),
                    args_format_bytes((unsigned long long)max, hi, sizeof hi));
         } else {
-            cl_log(CL_LOG_ERROR, "%s must be in range %lld..%lld", option_name(opt),
+            cli_log(CL_LOG_ERROR, "%s must be in range %lld..%lld", option_name(opt),
                    min, max);
         }
         return false;
@@ -229,7 +229,7 @@ option_parse_int(const char *arg, int opt, long long min, long long max,
     return true;
 
 invalid:
-    cl_log(CL_LOG_ERROR, "invalid value \"%s\" for option %s", arg, option_name(opt));
+    cli_log(CL_LOG_ERROR, "invalid value \"%s\" for option %s", arg, option_name(opt));
     return false;
 }
 
@@ -243,14 +243,14 @@ option_parse_seconds(const char *arg, int opt, double max, double *result)
 
     if (digits[strspn(digits, "0123456789.")] != '\0' ||
         !strpbrk(digits, "0123456789") || (dot && strchr(dot + 1, '.'))) {
-        cl_log(CL_LOG_ERROR, "invalid value \"%s\" for option %s", arg,
+        cli_log(CL_LOG_ERROR, "invalid value \"%s\" for option %s", arg,
                option_name(opt));
         return false;
     }
     errno = 0;
     val = strtod(arg, NULL);
     if (errno == ERANGE || !isfinite(val) || !(val > 0) || val > max) {
-        cl_log(CL_LOG_ERROR, "%s must be greater than 0 and at most %g",
+        cli_log(CL_LOG_ERROR, "%s must be greater than 0 and at most %g",
                option_name(opt), max);
         return false;
     }
@@ -280,7 +280,7 @@ option_parse_choice(const char *arg, int opt, const char *const *names, int *res
     }
     if (len < sizeof detail)
         snprintf(detail + len, sizeof detail - len, ".");
-    cl_log_detail(CL_LOG_ERROR, detail, "invalid value \"%s\" for option %s", arg,
+    cli_log_detail(CL_LOG_ERROR, detail, "invalid value \"%s\" for option %s", arg,
                   option_name(opt));
     return false;
 }
@@ -308,7 +308,7 @@ option_parse_max_missing(const char *arg, int opt, cl_config *cfg)
             goto invalid;
         pct = strtod(digits, NULL);
         if (!(pct >= 0 && pct <= 100)) {
-            cl_log(CL_LOG_ERROR, "%s must be in range 0%%..100%%", option_name(opt));
+            cli_log(CL_LOG_ERROR, "%s must be in range 0%%..100%%", option_name(opt));
             return false;
         }
         cfg->max_missing_pct = pct;
@@ -323,7 +323,7 @@ option_parse_max_missing(const char *arg, int opt, cl_config *cfg)
     return true;
 
 invalid:
-    cl_log_detail(CL_LOG_ERROR, "Give a number of rows (100) or a percent (5%).",
+    cli_log_detail(CL_LOG_ERROR, "Give a number of rows (100) or a percent (5%).",
                   "invalid value \"%s\" for option %s", arg, option_name(opt));
     return false;
 }
@@ -339,12 +339,12 @@ option_parse_char(const char *arg, int opt, char *result)
     else if (arg[0] != '\0' && arg[1] == '\0' && (unsigned char)arg[0] < 0x80)
         c = arg[0];
     else {
-        cl_log_detail(CL_LOG_ERROR, "Give one one-byte character, or \\t for a tab.",
+        cli_log_detail(CL_LOG_ERROR, "Give one one-byte character, or \\t for a tab.",
                       "invalid value \"%s\" for option %s", arg, option_name(opt));
         return false;
     }
     if (c == '\n' || c == '\r') {
-        cl_log(CL_LOG_ERROR, "%s cannot be newline or carriage return",
+        cli_log(CL_LOG_ERROR, "%s cannot be newline or carriage return",
                option_name(opt));
         return false;
     }
@@ -357,7 +357,7 @@ static bool
 option_parse_nonempty(const char *arg, int opt, const char **result)
 {
     if (*arg == '\0') {
-        cl_log(CL_LOG_ERROR, "%s must not be empty", option_name(opt));
+        cli_log(CL_LOG_ERROR, "%s must not be empty", option_name(opt));
         return false;
     }
     *result = arg;
@@ -372,19 +372,19 @@ option_parse_assign(const char *arg, int opt, cl_assign *list, size_t *n)
     char *column;
 
     if (!eq || eq == arg || eq[1] == '\0') {
-        cl_log_detail(CL_LOG_ERROR,
+        cli_log_detail(CL_LOG_ERROR,
                       "Expected COL=EXPR, with a column name and an expression.",
                       "invalid value \"%s\" for option %s", arg, option_name(opt));
         return false;
     }
     if (*n >= CL_MAX_ASSIGN) {
-        cl_log(CL_LOG_ERROR, "too many %s options (at most %d)", option_name(opt),
+        cli_log(CL_LOG_ERROR, "too many %s options (at most %d)", option_name(opt),
                CL_MAX_ASSIGN);
         return false;
     }
     column = strndup(arg, (size_t)(eq - arg));
     if (!column) {
-        cl_log(CL_LOG_ERROR, "out of memory");
+        cli_log(CL_LOG_ERROR, "out of memory");
         return false;
     }
     list[*n].column = column;
@@ -400,13 +400,13 @@ report_getopt_error(int c, char **argv)
     const char *arg = argv[optind - 1];
 
     if (c == ':') {
-        cl_log(CL_LOG_ERROR, "option %s requires an argument", option_name(optopt));
+        cli_log(CL_LOG_ERROR, "option %s requires an argument", option_name(optopt));
     } else if (optopt != 0 && strncmp(arg, "--", 2) == 0) {
         /* a known long option without argument, given "=value" */
-        cl_log(CL_LOG_ERROR, "option %s does not take an argument",
+        cli_log(CL_LOG_ERROR, "option %s does not take an argument",
                option_name(optopt));
     } else if (optopt != 0) {
-        cl_log(CL_LOG_ERROR, "invalid option \"-%c\"", optopt);
+        cli_log(CL_LOG_ERROR, "invalid option \"-%c\"", optopt);
     } else {
         /* Unknown or ambiguous long option. Name only: "=value" may be a secret. */
         size_t len = strcspn(arg + 2, "=");
@@ -417,9 +417,9 @@ report_getopt_error(int c, char **argv)
             if (strncmp(o->name, arg + 2, len) == 0)
                 matches++;
         if (matches > 1)
-            cl_log(CL_LOG_ERROR, "option \"--%.*s\" is ambiguous", (int)len, arg + 2);
+            cli_log(CL_LOG_ERROR, "option \"--%.*s\" is ambiguous", (int)len, arg + 2);
         else
-            cl_log(CL_LOG_ERROR, "unrecognized option \"--%.*s\"", (int)len, arg + 2);
+            cli_log(CL_LOG_ERROR, "unrecognized option \"--%.*s\"", (int)len, arg + 2);
     }
 }
 
@@ -450,14 +450,14 @@ check_output_paths(const cl_config *cfg)
             continue;
         for (j = i + 1; j < sizeof out / sizeof out[0]; j++) {
             if (out[j].path && strcmp(out[i].path, out[j].path) == 0) {
-                cl_log(CL_LOG_ERROR, "options %s and %s name the same file \"%s\"",
+                cli_log(CL_LOG_ERROR, "options %s and %s name the same file \"%s\"",
                        out[i].opt, out[j].opt, out[i].path);
                 return false;
             }
         }
         for (j = 0; j < cfg->nfiles; j++) {
             if (strcmp(out[i].path, cfg->files[j]) == 0) {
-                cl_log(CL_LOG_ERROR, "option %s names the input file \"%s\"",
+                cli_log(CL_LOG_ERROR, "option %s names the input file \"%s\"",
                        out[i].opt, out[i].path);
                 return false;
             }
@@ -480,7 +480,7 @@ check_assign_columns(const cl_config *cfg)
             const char *b = j < cfg->nsets ? cfg->sets[j].column
                                            : cfg->defaults[j - cfg->nsets].column;
             if (strcmp(a, b) == 0) {
-                cl_log(CL_LOG_ERROR,
+                cli_log(CL_LOG_ERROR,
                        "column \"%s\" is given more than once in --set/--default", a);
                 return false;
             }
@@ -499,7 +499,7 @@ check_missing(cl_config *cfg, bool missing_given, bool guard_given)
 {
     if (cfg->nmissing_sets > 0) {
         if (missing_given) {
-            cl_log_detail(CL_LOG_ERROR,
+            cli_log_detail(CL_LOG_ERROR,
                           "--missing-set updates the missing rows instead of deleting them.",
                           "options --missing and --missing-set cannot be used together");
             return false;
@@ -507,7 +507,7 @@ check_missing(cl_config *cfg, bool missing_given, bool guard_given)
         cfg->missing = CL_MISSING_UPDATE;
     }
     if (cfg->missing == CL_MISSING_KEEP && (cfg->missing_where || guard_given)) {
-        cl_log(CL_LOG_ERROR, "option %s requires --missing=delete or --missing-set",
+        cli_log(CL_LOG_ERROR, "option %s requires --missing=delete or --missing-set",
                cfg->missing_where ? "--missing-where" : "--max-missing");
         return false;
     }
@@ -521,34 +521,34 @@ check_options(const cl_config *cfg)
     size_t i, nstdin = 0;
 
     if (cfg->no_header && !cfg->columns) {
-        cl_log(CL_LOG_ERROR, "option --no-header requires --columns");
+        cli_log(CL_LOG_ERROR, "option --no-header requires --columns");
         return false;
     }
     if (cfg->insert_only && cfg->only_changed) {
-        cl_log(CL_LOG_ERROR,
+        cli_log(CL_LOG_ERROR,
                "options --insert-only and --only-changed cannot be used together");
         return false;
     }
     if (cfg->insert_only && cfg->update_columns) {
-        cl_log(CL_LOG_ERROR,
+        cli_log(CL_LOG_ERROR,
                "options --insert-only and --update-columns cannot be used together");
         return false;
     }
     if (cfg->delimiter == cfg->quote) {
-        cl_log(CL_LOG_ERROR, "--delimiter and --quote must be different");
+        cli_log(CL_LOG_ERROR, "--delimiter and --quote must be different");
         return false;
     }
     if (cfg->null_string) {
         if (strchr(cfg->null_string, cfg->delimiter)) {
-            cl_log(CL_LOG_ERROR, "--null must not contain the delimiter character");
+            cli_log(CL_LOG_ERROR, "--null must not contain the delimiter character");
             return false;
         }
         if (strchr(cfg->null_string, cfg->quote)) {
-            cl_log(CL_LOG_ERROR, "--null must not contain the quote character");
+            cli_log(CL_LOG_ERROR, "--null must not contain the quote character");
             return false;
         }
         if (strpbrk(cfg->null_string, "\r\n")) {
-            cl_log(CL_LOG_ERROR, "--null cannot contain newline or carriage return");
+            cli_log(CL_LOG_ERROR, "--null cannot contain newline or carriage return");
             return false;
         }
     }
@@ -557,18 +557,18 @@ check_options(const cl_config *cfg)
 
     for (i = 0; i < cfg->nfiles; i++) {
         if (cfg->files[i][0] == '\0') {
-            cl_log(CL_LOG_ERROR, "an input file name must not be empty");
+            cli_log(CL_LOG_ERROR, "an input file name must not be empty");
             return false;
         }
         if (is_stdin(cfg->files[i]))
             nstdin++;
     }
     if (nstdin > 1) {
-        cl_log(CL_LOG_ERROR, "standard input (\"-\") can be given only once");
+        cli_log(CL_LOG_ERROR, "standard input (\"-\") can be given only once");
         return false;
     }
     if (cfg->checkpoint_path && (cfg->nfiles == 0 || nstdin > 0)) {
-        cl_log_detail(CL_LOG_ERROR, "Standard input cannot be read again to resume.",
+        cli_log_detail(CL_LOG_ERROR, "Standard input cannot be read again to resume.",
                       "--checkpoint needs a file input");
         return false;
     }
@@ -771,7 +771,7 @@ args_parse(int argc, char **argv, cl_config *cfg)
             report_getopt_error(c, argv);
             return ARGS_USAGE;
         default:
-            cl_log(CL_LOG_ERROR, "unhandled option %s", option_name(c));
+            cli_log(CL_LOG_ERROR, "unhandled option %s", option_name(c));
             return ARGS_USAGE;
         }
     }

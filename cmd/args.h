@@ -12,7 +12,7 @@
 typedef enum args_status {
     ARGS_RUN = 0, /* *cfg is filled and checked: go on with the run */
     ARGS_DONE,    /* --help or --version was printed on stdout: exit 0 */
-    ARGS_USAGE,   /* a usage error was reported through cl_log(): exit 2 */
+    ARGS_USAGE,   /* a usage error was reported through cli_log(): exit 2 */
 } args_status;
 
 /*

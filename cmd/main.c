@@ -24,9 +24,18 @@
 
 #include "args.h"
 #include "crdbload/crdbload.h"
-#include "log.h"
 #include "help.h"
+#include "message.h"
 #include "metrics.h"
+#include "progress.h"
+
+/* Exit statuses of SPEC.md. */
+enum {
+    EXIT_OK = 0,      /* every row read was written, unchanged or merged */
+    EXIT_REJECTS = 1, /* finished, some rows rejected */
+    EXIT_CONFIG = 2,  /* usage or configuration error; nothing written */
+    EXIT_ABORTED = 3, /* could not connect, fatal error, retries exhausted, interrupted */
+};
 
 /* Set by the first SIGINT/SIGTERM; polled by the library. */
 static atomic_bool stop;
@@ -58,7 +67,7 @@ handle_stop_signal(int signo)
     if (signalled) {
         if (!quiet_signals)
             write_stderr(again, sizeof again - 1);
-        _exit(CL_EXIT_ABORTED);
+        _exit(EXIT_ABORTED);
     }
     signalled = 1;
     atomic_store(&stop, true);
@@ -102,12 +111,12 @@ check_summary_path(const char *path)
         return true;
     if (stat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode)) {
-            cl_log(CL_LOG_ERROR, "could not open summary file \"%s\": %s", path,
+            cli_log(CL_LOG_ERROR, "could not open summary file \"%s\": %s", path,
                    strerror(EISDIR));
             return false;
         }
         if (S_ISREG(st.st_mode) && access(path, W_OK) != 0) {
-            cl_log(CL_LOG_ERROR, "could not open summary file \"%s\": %s", path,
+            cli_log(CL_LOG_ERROR, "could not open summary file \"%s\": %s", path,
                    strerror(errno));
             return false;
         }
@@ -115,7 +124,7 @@ check_summary_path(const char *path)
     }
     fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
     if (fd < 0) {
-        cl_log(CL_LOG_ERROR, "could not open summary file \"%s\": %s", path,
+        cli_log(CL_LOG_ERROR, "could not open summary file \"%s\": %s", path,
                strerror(errno));
         return false;
     }
@@ -137,7 +146,7 @@ write_summary_json(cl_stats *stats, const char *path)
         if (fflush(stdout) != 0 || ferror(stdout))
             rc = -1;
         if (rc != 0) {
-            cl_log(CL_LOG_ERROR, "could not write summary to standard output: %s",
+            cli_log(CL_LOG_ERROR, "could not write summary to standard output: %s",
                    errno ? strerror(errno) : "write error");
             return false;
         }
@@ -146,7 +155,7 @@ write_summary_json(cl_stats *stats, const char *path)
 
     f = fopen(path, "w");
     if (!f) {
-        cl_log(CL_LOG_ERROR, "could not open summary file \"%s\": %s", path,
+        cli_log(CL_LOG_ERROR, "could not open summary file \"%s\": %s", path,
                strerror(errno));
         return false;
     }
@@ -157,11 +166,22 @@ write_summary_json(cl_stats *stats, const char *path)
     if (fclose(f) != 0)
         rc = -1;
     if (rc != 0) {
-        cl_log(CL_LOG_ERROR, "could not write summary file \"%s\": %s", path,
+        cli_log(CL_LOG_ERROR, "could not write summary file \"%s\": %s", path,
                errno ? strerror(errno) : "write error");
         return false;
     }
     return true;
+}
+
+/* The exit status of a run that returned rc (cl_load_run(), crdbload.h). */
+static int
+exit_status(int rc, const cl_stats *stats)
+{
+    if (rc == CL_ECONFIG)
+        return EXIT_CONFIG;
+    if (rc != 0)
+        return EXIT_ABORTED;
+    return stats->status == CL_STATUS_REJECTS ? EXIT_REJECTS : EXIT_OK;
 }
 
 int
@@ -169,51 +189,50 @@ main(int argc, char **argv)
 {
     cl_config cfg;
     cl_stats stats;
-    cl_exit status;
+    int status;
 
     switch (args_parse(argc, argv, &cfg)) {
     case ARGS_RUN:
         break;
     case ARGS_DONE:
         args_free(&cfg);
-        return fflush(stdout) == 0 ? 0 : CL_EXIT_CONFIG;
+        return fflush(stdout) == 0 ? 0 : EXIT_CONFIG;
     case ARGS_USAGE:
     default:
         help_try();
         args_free(&cfg);
-        return CL_EXIT_CONFIG;
+        return EXIT_CONFIG;
     }
 
     if (cfg.quiet) {
-        cl_log_set_level(CL_LOG_ERROR);
+        message_set_quiet(true);
         quiet_signals = 1;
     }
     if ((cfg.summary_json && !check_summary_path(cfg.summary_json)) ||
         (cfg.metrics_file && !metrics_check_path(cfg.metrics_file))) {
         args_free(&cfg);
-        return CL_EXIT_CONFIG;
+        return EXIT_CONFIG;
     }
     if (!install_signal_handlers())
-        cl_log(CL_LOG_WARNING, "could not install signal handlers: %s",
+        cli_log(CL_LOG_WARNING, "could not install signal handlers: %s",
                strerror(errno));
 
+    cfg.on_message = message_print;
+    progress_setup(&cfg);
     cl_stats_init(&stats);
-    status = cl_load_run(&cfg, &stats, &stop);
-    if (status < CL_EXIT_OK || status > CL_EXIT_ABORTED) {
-        cl_log(CL_LOG_ERROR, "unexpected status %d from the load", (int)status);
-        status = CL_EXIT_ABORTED;
-    }
+    status = exit_status(cl_load_run(&cfg, &stats, &stop), &stats);
+    progress_clear(); /* the summary starts on a clean line */
 
     /* Exit 2: the configuration was refused and nothing ran. */
-    if (status != CL_EXIT_CONFIG) {
+    if (status != EXIT_CONFIG) {
         if (!cfg.quiet)
             cl_stats_print_summary(&stats, stderr);
         if (cfg.summary_json && !write_summary_json(&stats, cfg.summary_json))
-            status = CL_EXIT_ABORTED;
+            status = EXIT_ABORTED;
     }
-    if (cfg.metrics_file && !metrics_write(cfg.metrics_file, &cfg, &stats, (int)status))
-        status = CL_EXIT_ABORTED;
+    if (cfg.metrics_file && !metrics_write(cfg.metrics_file, &cfg, &stats, status))
+        status = EXIT_ABORTED;
 
     args_free(&cfg);
-    return (int)status;
+    return status;
 }

@@ -30,7 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "message.h"
 
 #ifndef CRDBLOAD_VERSION
 #error "CRDBLOAD_VERSION must be defined by the build (CMakeLists.txt)"
@@ -338,7 +338,7 @@ read_previous(const char *path)
 
     if (!f) {
         if (errno != ENOENT)
-            cl_log(CL_LOG_WARNING,
+            cli_log(CL_LOG_WARNING,
                    "could not read the previous metrics file \"%s\": %s; its last "
                    "success time and run counts start over",
                    path, strerror(errno));
@@ -347,7 +347,7 @@ read_previous(const char *path)
     buf = malloc(PREVIOUS_MAX + 1);
     n = buf ? fread(buf, 1, PREVIOUS_MAX, f) : 0;
     if (buf && ferror(f)) {
-        cl_log(CL_LOG_WARNING,
+        cli_log(CL_LOG_WARNING,
                "could not read the previous metrics file \"%s\"; its last success time "
                "and run counts start over",
                path);
@@ -371,7 +371,7 @@ sync_dir(const char *path)
     int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY) : -1;
 
     if (fd < 0 || fsync(fd) != 0)
-        cl_log(CL_LOG_WARNING, "could not sync the directory of metrics file \"%s\": %s",
+        cli_log(CL_LOG_WARNING, "could not sync the directory of metrics file \"%s\": %s",
                path, strerror(errno));
     if (fd >= 0)
         close(fd);
@@ -397,18 +397,18 @@ metrics_check_path(const char *path)
     int fd;
 
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        cl_log(CL_LOG_ERROR, "could not write metrics file \"%s\": %s", path,
+        cli_log(CL_LOG_ERROR, "could not write metrics file \"%s\": %s", path,
                S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
         return false;
     }
     tmp = temp_template(path);
     if (!tmp) {
-        cl_log(CL_LOG_ERROR, "out of memory");
+        cli_log(CL_LOG_ERROR, "out of memory");
         return false;
     }
     fd = mkstemp(tmp);
     if (fd < 0) {
-        cl_log(CL_LOG_ERROR, "could not write metrics file \"%s\": %s", path,
+        cli_log(CL_LOG_ERROR, "could not write metrics file \"%s\": %s", path,
                strerror(errno));
         free(tmp);
         return false;
@@ -431,14 +431,14 @@ metrics_write(const char *path, const cl_config *cfg, cl_stats *s, int exit_stat
     int fd = -1, err;
 
     if (!table || !tmp) {
-        cl_log(CL_LOG_ERROR, "out of memory");
+        cli_log(CL_LOG_ERROR, "out of memory");
         goto out;
     }
     w.table = table;
     w.keycap = strlen(table) + 256; /* names and the other labels are short */
     w.key = malloc(w.keycap);
     if (!w.key) {
-        cl_log(CL_LOG_ERROR, "out of memory");
+        cli_log(CL_LOG_ERROR, "out of memory");
         goto out;
     }
     previous = read_previous(path);
@@ -471,7 +471,7 @@ failed:
         close(fd);
     if (created)
         unlink(tmp);
-    cl_log(CL_LOG_ERROR, "could not write metrics file \"%s\": %s", path, strerror(err));
+    cli_log(CL_LOG_ERROR, "could not write metrics file \"%s\": %s", path, strerror(err));
 out:
     free(previous);
     free(w.key);

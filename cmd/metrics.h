@@ -12,7 +12,7 @@
 /*
  * Before the run: the directory of path must take a temporary file (the
  * file is replaced by a rename from there at the end). Reports a failure
- * through cl_log() and returns false.
+ * through cli_log() and returns false.
  */
 bool metrics_check_path(const char *path);
 
@@ -22,7 +22,7 @@ bool metrics_check_path(const char *path);
  * path, so that a reader sees the previous file or this one, never a part.
  * A value that outlives one run (the last success, the run counts) is
  * carried over from the previous file at path. Reports a failure through
- * cl_log() and returns false; path is then left as it was.
+ * cli_log() and returns false; path is then left as it was.
  */
 bool metrics_write(const char *path, const cl_config *cfg, cl_stats *s, int exit_status);
 

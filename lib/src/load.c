@@ -1,5 +1,5 @@
 /*
- * lib/src/load.c - one run from end to end (load.h).
+ * lib/src/load.c - one run from end to end (cl_load_run(), crdbload.h).
  *
  * DESIGN. Everything that can make the run a configuration error is checked
  * before a single row is sent: every input is opened and its header read,
@@ -36,7 +36,7 @@
 #include "missing.h"
 #include "transcode.h"
 
-#define MAX_SHOWN_REJECTS 100 /* warnings on stderr; the rejects file has all */
+#define MAX_SHOWN_REJECTS 100 /* warnings; the rejects file has all */
 
 typedef struct loader {
     const cl_config *cfg;
@@ -256,7 +256,7 @@ add_input_size(cl_stats *st, size_t i, uint64_t size)
  * that differs from the first one is a configuration error before anything
  * is written. The first input stays open (standard input cannot be reopened).
  */
-static cl_exit
+static int
 check_inputs(loader *L)
 {
     const cl_config *cfg = L->cfg;
@@ -269,10 +269,10 @@ check_inputs(loader *L)
 
         if (strcmp(L->paths[i], "-") == 0 && ++nstdin > 1) {
             cl_log(CL_LOG_ERROR, "standard input (\"-\") can be read only once");
-            return CL_EXIT_CONFIG;
+            return CL_ECONFIG;
         }
         if (open_input(L, i, &r) != 0)
-            return CL_EXIT_CONFIG;
+            return CL_ECONFIG;
         add_input_size(L->st, i, cl_reader_input_size(r));
         if (i == 0)
             L->first = r;
@@ -283,7 +283,7 @@ check_inputs(loader *L)
             cl_log(CL_LOG_ERROR, "%s", cl_reader_error(r));
             if (i != 0)
                 cl_reader_close(r);
-            return CL_EXIT_CONFIG;
+            return CL_ECONFIG;
         }
         if (rc == 0) {
             /* empty input: nothing to map, nothing to load */
@@ -293,7 +293,7 @@ check_inputs(loader *L)
                    rec.line, cl_reader_problem(r, &rec, why, sizeof why));
             if (i != 0)
                 cl_reader_close(r);
-            return CL_EXIT_CONFIG;
+            return CL_ECONFIG;
         } else if (!L->header) {
             /* The names map the fields to columns: every field needs one. */
             for (size_t f = 0; !cfg->columns && f < rec.nfields; f++) {
@@ -308,13 +308,13 @@ check_inputs(loader *L)
                                                                      : "");
                 if (i != 0)
                     cl_reader_close(r);
-                return CL_EXIT_CONFIG;
+                return CL_ECONFIG;
             }
             L->header = copy_header(&rec);
             L->nheader = rec.nfields;
             if (!L->header) {
                 cl_log(CL_LOG_ERROR, "out of memory");
-                return CL_EXIT_ABORTED;
+                return CL_ENOMEM;
             }
         } else {
             bool same = rec.nfields == L->nheader;
@@ -326,13 +326,13 @@ check_inputs(loader *L)
                               "header of %s differs from the header of %s",
                               display_name(L->paths[i]), display_name(L->paths[0]));
                 cl_reader_close(r);
-                return CL_EXIT_CONFIG;
+                return CL_ECONFIG;
             }
         }
         if (i != 0)
             cl_reader_close(r);
     }
-    return CL_EXIT_OK;
+    return 0;
 }
 
 /*
@@ -411,7 +411,7 @@ connect_control(const cl_config *cfg)
 }
 
 /* The column names of the input fields: --columns, else the header. */
-static cl_exit
+static int
 map_names(loader *L)
 {
     const cl_config *cfg = L->cfg;
@@ -420,26 +420,26 @@ map_names(loader *L)
     if (cfg->columns) {
         L->columns_copy = strdup(cfg->columns);
         if (!L->columns_copy)
-            return CL_EXIT_ABORTED;
+            return CL_ENOMEM;
         n = 1;
         for (const char *c = cfg->columns; *c; c++)
             n += *c == ',';
         L->names = calloc(n, sizeof *L->names);
         if (!L->names)
-            return CL_EXIT_ABORTED;
+            return CL_ENOMEM;
         L->nnames = split_names(L->columns_copy, L->names);
-        return CL_EXIT_OK;
+        return 0;
     }
     L->names = calloc(L->nheader ? L->nheader : 1, sizeof *L->names);
     if (!L->names)
-        return CL_EXIT_ABORTED;
+        return CL_ENOMEM;
     for (size_t i = 0; i < L->nheader; i++)
         L->names[i] = strcmp(L->header[i], "-") == 0 ? NULL : L->header[i];
     L->nnames = L->nheader;
-    return CL_EXIT_OK;
+    return 0;
 }
 
-static cl_exit
+static int
 plan(loader *L, cl_dialect dialect)
 {
     const cl_config *cfg = L->cfg;
@@ -464,13 +464,13 @@ plan(loader *L, cl_dialect dialect)
 
     if (rc == CL_ECONFIG) {
         cl_log(CL_LOG_ERROR, "%s", err);
-        return CL_EXIT_CONFIG;
+        return CL_ECONFIG;
     }
     if (rc != 0) {
         cl_log(CL_LOG_ERROR, "%s", err[0] ? err : cl_strerror(rc));
-        return CL_EXIT_ABORTED;
+        return rc;
     }
-    return CL_EXIT_OK;
+    return 0;
 }
 
 /* Why a record of r cannot be loaded, into why; 0 when it can. */
@@ -654,7 +654,7 @@ load_input(loader *L, int file, cl_reader *r, uint64_t bytes_before)
  * resume. The settings are what changes which row a record ordinal means,
  * or where it went.
  */
-static cl_exit
+static int
 open_checkpoint(loader *L)
 {
     const cl_config *cfg = L->cfg;
@@ -672,7 +672,7 @@ open_checkpoint(loader *L)
                       &pos, &L->resuming, err, sizeof err);
     if (rc != 0) {
         cl_log(CL_LOG_ERROR, "%s", err[0] ? err : cl_strerror(rc));
-        return rc == CL_ENOMEM ? CL_EXIT_ABORTED : CL_EXIT_CONFIG;
+        return rc == CL_ENOMEM ? rc : CL_ECONFIG;
     }
     L->resume_seq = seq_of(pos.file, pos.record);
     atomic_store(&L->low, L->resume_seq);
@@ -682,7 +682,7 @@ open_checkpoint(loader *L)
                " records of %s%s were committed by an earlier run",
                cfg->checkpoint_path, pos.record, display_name(L->paths[pos.file]),
                pos.file > 0 ? " (and every earlier input)" : "");
-    return CL_EXIT_OK;
+    return 0;
 }
 
 /* The end of a run with --checkpoint: removed after success, else saved at
@@ -792,7 +792,7 @@ warn_session_time(const loader *L)
  * receives every key read. Opened before any row is sent: --missing-where
  * and --missing-set that do not fit the table are a configuration error.
  */
-static cl_exit
+static int
 open_missing(loader *L, cl_dialect dialect)
 {
     const cl_plan *p = L->plan;
@@ -801,7 +801,7 @@ open_missing(loader *L, cl_dialect dialect)
 
     L->key_cols = calloc(p->nkeys, sizeof *L->key_cols);
     if (!L->key_cols)
-        return CL_EXIT_ABORTED;
+        return CL_ENOMEM;
     for (size_t k = 0; k < p->nkeys; k++)
         L->key_cols[k] = (size_t)cl_table_column(L->table, L->names[p->key_fields[k]]);
     cl_missing_opts mo = {
@@ -817,10 +817,10 @@ open_missing(loader *L, cl_dialect dialect)
     L->ctl = NULL; /* the missing module's now */
     if (rc != 0) {
         cl_log(CL_LOG_ERROR, "%s", err[0] ? err : cl_strerror(rc));
-        return rc == CL_ECONFIG ? CL_EXIT_CONFIG : CL_EXIT_ABORTED;
+        return rc;
     }
     L->st->missing = L->cfg->missing;
-    return CL_EXIT_OK;
+    return 0;
 }
 
 /*
@@ -879,31 +879,30 @@ print_dry_run_statement(const loader *L)
     size_t rows = L->plan->batch_size < 2 ? (size_t)L->plan->batch_size : 2;
     char *sql = cl_plan_sql(L->plan, rows);
 
-    fprintf(stderr,
-            "crdbload: dry run: table %s, dialect %s, statement form %s, %d workers, "
-            "batches of up to %d rows\n"
-            "crdbload: dry run: the statement for %zu rows:\n%s\n",
-            L->table->qualified, cl_dialect_name(L->st->dialect),
-            cl_stmt_form_name(L->plan->form), L->nworkers, L->plan->batch_size, rows,
-            sql ? sql : "(out of memory)");
+    cl_log(CL_LOG_REPORT,
+           "dry run: table %s, dialect %s, statement form %s, %d workers, batches of up "
+           "to %d rows", L->table->qualified, cl_dialect_name(L->st->dialect),
+           cl_stmt_form_name(L->plan->form), L->nworkers, L->plan->batch_size);
+    cl_log(CL_LOG_REPORT, "dry run: the statement for %zu rows:\n%s", rows,
+           sql ? sql : "(out of memory)");
     free(sql);
 }
 
-static cl_exit
+static int
 run(loader *L)
 {
     const cl_config *cfg = L->cfg;
     cl_stats *st = L->st;
-    cl_exit ex;
+    int ex;
     cl_dialect dialect;
     char err[2048] = "";
     int rc = 0;
     uint64_t bytes_before = 0;
     cl_progress *progress = NULL;
 
-    if ((ex = check_inputs(L)) != CL_EXIT_OK)
+    if ((ex = check_inputs(L)) != 0)
         return ex;
-    if (cfg->checkpoint_path && (ex = open_checkpoint(L)) != CL_EXIT_OK)
+    if (cfg->checkpoint_path && (ex = open_checkpoint(L)) != 0)
         return ex;
     if (!cfg->columns && !L->header && cfg->missing != CL_MISSING_KEEP) {
         /* Not a feed of zero rows (that one has a header): a broken one. */
@@ -912,33 +911,33 @@ run(loader *L)
                     "empty inputs as one.",
                     "every input is empty (not even a header): with --missing that would "
                     "make every row of the table missing; nothing was changed");
-        return CL_EXIT_ABORTED;
+        return CL_EREJECTS; /* refused, as by settle_missing()'s guard */
     }
     if (!cfg->columns && !L->header) {
         /* Every input is empty: a successful run of zero rows. */
         st->status = CL_STATUS_OK;
         if (L->ckpt)
             settle_checkpoint(L, true);
-        return CL_EXIT_OK;
+        return 0;
     }
 
     st->dialect = cfg->dialect; /* a forced dialect is reported even if connecting fails */
     L->ctl = connect_control(cfg);
     if (!L->ctl)
-        return CL_EXIT_ABORTED;
+        return CL_ECONNECT;
     dialect = cl_dialect_resolve(cfg->dialect, PQparameterStatus(L->ctl, "crdb_version"));
     st->dialect = dialect;
     rc = cl_schema_load(L->ctl, cfg->table, &L->table, err, sizeof err);
     if (rc != 0) {
         cl_log(CL_LOG_ERROR, "%s", err[0] ? err : cl_strerror(rc));
-        return rc == CL_ECONFIG ? CL_EXIT_CONFIG : CL_EXIT_ABORTED;
+        return rc;
     }
-    if ((ex = map_names(L)) != CL_EXIT_OK || (ex = plan(L, dialect)) != CL_EXIT_OK)
+    if ((ex = map_names(L)) != 0 || (ex = plan(L, dialect)) != 0)
         return ex;
     st->batch_size = L->plan->batch_size;
     st->form = L->plan->form;
     warn_session_time(L);
-    if (cfg->missing != CL_MISSING_KEEP && (ex = open_missing(L, dialect)) != CL_EXIT_OK)
+    if (cfg->missing != CL_MISSING_KEEP && (ex = open_missing(L, dialect)) != 0)
         return ex;
     L->nworkers = cfg->workers > 0 ? cfg->workers : CL_DEFAULT_WORKERS;
     st->workers = L->nworkers;
@@ -953,7 +952,7 @@ run(loader *L)
                              sizeof err);
         if (rc != 0) {
             cl_log(CL_LOG_ERROR, "%s", err);
-            return CL_EXIT_CONFIG;
+            return CL_ECONFIG;
         }
     }
     /* Saved once before any row goes: the file can be written, and a kill
@@ -961,7 +960,7 @@ run(loader *L)
     if (L->ckpt && !cfg->dry_run &&
         (rc = cl_ckpt_save(L->ckpt, cl_ckpt_saved(L->ckpt), err, sizeof err)) != 0) {
         cl_log(CL_LOG_ERROR, "%s", err);
-        return CL_EXIT_CONFIG;
+        return CL_ECONFIG;
     }
 
     if (cfg->dry_run) {
@@ -983,7 +982,7 @@ run(loader *L)
         };
         L->cur = calloc((size_t)L->nworkers, sizeof *L->cur);
         if (!L->cur)
-            return CL_EXIT_ABORTED;
+            return CL_ENOMEM;
         /* The control connection's work is done; don't hold a server slot. */
         PQfinish(L->ctl);
         L->ctl = NULL;
@@ -998,17 +997,16 @@ run(loader *L)
             cl_log(CL_LOG_ERROR, "%s", err[0] ? err : cl_strerror(rc));
         }
         if (rc != 0)
-            return CL_EXIT_ABORTED;
-        if (L->ckpt && cl_ckpt_start(L->ckpt, CHECKPOINT_INTERVAL_S, committed_position,
-                                     L) != 0) {
+            return rc;
+        if (L->ckpt && (rc = cl_ckpt_start(L->ckpt, CHECKPOINT_INTERVAL_S,
+                                           committed_position, L)) != 0) {
             cl_log(CL_LOG_ERROR, "could not start the checkpoint thread");
-            return CL_EXIT_ABORTED;
+            return rc;
         }
     }
 
     st->start_time = cl_now(); /* throughput counts the load, not the setup */
-    if (!cfg->quiet && cl_progress_start(&progress, st, cfg->progress,
-                                         cfg->progress_interval) != 0)
+    if (cl_progress_start(&progress, st, cfg) != 0)
         progress = NULL;
 
     rc = 0;
@@ -1055,21 +1053,33 @@ run(loader *L)
         settle_checkpoint(L, rc == 0);
     if (rc != 0) {
         st->status = CL_STATUS_ABORTED;
-        return CL_EXIT_ABORTED;
+        return rc;
     }
     if (atomic_load(&st->rows_rejected) > 0) {
         st->status = CL_STATUS_REJECTS;
-        return CL_EXIT_REJECTS;
+        return 0;
     }
     st->status = CL_STATUS_OK;
-    return CL_EXIT_OK;
+    return 0;
 }
 
-cl_exit
+int
 cl_load_run(const cl_config *cfg, cl_stats *stats, atomic_bool *stop)
 {
+    static atomic_flag running = ATOMIC_FLAG_INIT;
     loader L = {.cfg = cfg, .st = stats, .stop = stop};
-    cl_exit ex;
+    int rc;
+
+    /* Messages have one route a process (log.c): one run at a time. */
+    if (atomic_flag_test_and_set(&running)) {
+        if (cfg->on_message)
+            cfg->on_message(cfg->message_arg,
+                            &(cl_message){.level = CL_LOG_ERROR,
+                                          .primary = "another load is running in this "
+                                                     "process"});
+        return CL_ECONFIG;
+    }
+    cl_log_route(cfg->on_message, cfg->message_arg);
 
     L.paths = cfg->nfiles ? cfg->files : stdin_only;
     L.npaths = cfg->nfiles ? cfg->nfiles : 1;
@@ -1078,10 +1088,10 @@ cl_load_run(const cl_config *cfg, cl_stats *stats, atomic_bool *stop)
     stats->batch_size = cfg->batch_size;
 
     L.cur_min = UINT64_MAX;
-    ex = run(&L);
+    rc = run(&L);
     if (stats->end_time == 0)
         stats->end_time = cl_now();
-    if (ex == CL_EXIT_ABORTED)
+    if (rc != 0 && rc != CL_ECONFIG)
         stats->status = CL_STATUS_ABORTED;
 
     cl_ckpt_free(L.ckpt); /* first: its thread asks the pool */
@@ -1100,5 +1110,7 @@ cl_load_run(const cl_config *cfg, cl_stats *stats, atomic_bool *stop)
     free_header(L.header, L.nheader);
     free(L.names);
     free(L.columns_copy);
-    return ex;
+    cl_log_route(NULL, NULL); /* every thread of the run has been joined */
+    atomic_flag_clear(&running);
+    return rc;
 }

@@ -1,59 +1,53 @@
-/* lib/src/log.c - stderr messages in the PostgreSQL message style. */
+/* lib/src/log.c - messages to the caller's function (log.h). */
 #include "log.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 
-static atomic_int max_level = CL_LOG_INFO;
+typedef struct route {
+    cl_message_fn *fn;
+    void *arg;
+} route;
 
-/* Columns of a progress bar on stderr's current line; written and read with
- * stderr locked, atomic only so that a racy read is still defined. */
-static atomic_int bar_width;
-
-static const char *const prefix[] = {"error: ", "warning: ", ""};
-
-void
-cl_log_set_level(cl_log_level max)
-{
-    atomic_store(&max_level, (int)max);
-}
+/* One route a process: the run's (cl_load_run() allows one run at a time). */
+static route the_route;
+static _Atomic(const route *) current;
 
 void
-cl_log_set_bar_width(int columns)
+cl_log_route(cl_message_fn *fn, void *arg)
 {
-    atomic_store_explicit(&bar_width, columns, memory_order_relaxed);
-}
-
-int
-cl_log_bar_width(void)
-{
-    return atomic_load_explicit(&bar_width, memory_order_relaxed);
+    atomic_store(&current, NULL);
+    if (!fn)
+        return;
+    the_route = (route){fn, arg};
+    atomic_store(&current, &the_route);
 }
 
 static void
-vlog(cl_log_level level, const char *label, const char *extra, const char *fmt,
+vlog(cl_log_level level, const char *detail, const char *hint, const char *fmt,
      va_list ap)
 {
-    char msg[4096];
-    int bar;
+    const route *r = atomic_load(&current);
+    char buf[4096], *primary = buf;
+    va_list again;
+    int n;
 
-    if ((int)level > atomic_load(&max_level))
+    if (!r)
         return;
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    /* One fprintf under the stream's lock, so that lines of concurrent
-     * threads (and the bar) do not interleave. */
-    flockfile(stderr);
-    bar = cl_log_bar_width();
-    if (bar > 0) {
-        fprintf(stderr, "\r%*s\r", bar, "");
-        cl_log_set_bar_width(0);
-    }
-    if (extra)
-        fprintf(stderr, "crdbload: %s%s\n%s: %s\n", prefix[level], msg, label, extra);
+    va_copy(again, ap);
+    n = vsnprintf(buf, sizeof buf, fmt, ap);
+    /* longer (the dry run's statement): whole if memory allows, else cut */
+    if (n >= (int)sizeof buf && (primary = malloc((size_t)n + 1)) != NULL)
+        vsnprintf(primary, (size_t)n + 1, fmt, again);
     else
-        fprintf(stderr, "crdbload: %s%s\n", prefix[level], msg);
-    funlockfile(stderr);
+        primary = buf;
+    va_end(again);
+    r->fn(r->arg, &(cl_message){.level = level, .primary = primary, .detail = detail,
+                                .hint = hint});
+    if (primary != buf)
+        free(primary);
 }
 
 void
@@ -70,7 +64,7 @@ cl_log_detail(cl_log_level level, const char *detail, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vlog(level, "Detail", detail, fmt, ap);
+    vlog(level, detail, NULL, fmt, ap);
     va_end(ap);
 }
 
@@ -79,6 +73,6 @@ cl_log_hint(cl_log_level level, const char *hint, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vlog(level, "Hint", hint, fmt, ap);
+    vlog(level, NULL, hint, fmt, ap);
     va_end(ap);
 }

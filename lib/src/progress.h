@@ -1,8 +1,8 @@
 /*
- * crdbload/progress.h - the reporter: one thread that reads the atomic
- * counters of a cl_stats and prints progress on stderr (a live bar on a
- * terminal, a log line every interval otherwise, or JSON lines), so that
- * reporting never slows the load.
+ * lib/src/progress.h - the reporter: one thread that reads the atomic
+ * counters of a cl_stats and hands a snapshot of them to the caller's
+ * cl_config.on_progress (crdbload.h, "Progress"), so that reporting never
+ * slows the load. The library draws nothing: cmd/progress.c does.
  */
 #ifndef CRDBLOAD_PROGRESS_H
 #define CRDBLOAD_PROGRESS_H
@@ -11,12 +11,12 @@
 
 typedef struct cl_progress cl_progress;
 
-/* Start reporting (mode AUTO picks bar or log from isatty(stderr)). Returns 0
- * and *out (NULL for CL_PROGRESS_NONE), or CL_ENOMEM. */
-int cl_progress_start(cl_progress **out, cl_stats *s, cl_progress_mode mode,
-                      double interval_s);
+/* Start reporting to cfg->on_progress at the pace of cfg->progress. Returns
+ * 0 and *out (NULL when there is no function or the mode is
+ * CL_PROGRESS_NONE), or CL_ENOMEM. */
+int cl_progress_start(cl_progress **out, cl_stats *s, const cl_config *cfg);
 
-/* Stop the thread and clear the bar's line. NULL is a no-op. */
+/* Stop the thread. NULL is a no-op. */
 void cl_progress_stop(cl_progress *p);
 
 #endif

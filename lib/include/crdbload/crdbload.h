@@ -111,6 +111,52 @@ typedef struct cl_assign {
 #define CL_DEFAULT_PIPELINE_DEPTH 4   /* batches in flight per connection; README "Distance" */
 #define CL_MAX_PARAMS 65535 /* the wire protocol's limit on parameters */
 
+/*
+ * Messages. The library prints nothing: each error, warning or note goes,
+ * whole and in one call, to the function the caller sets in
+ * cl_config.on_message. Calls come from whichever thread met the condition
+ * (the caller's, a worker's, the checkpoint saver's), sometimes at the same
+ * time: the function must be thread-safe. The strings live until it
+ * returns. cmd/ prints each as PostgreSQL does: "crdbload: error: PRIMARY",
+ * then "Detail: DETAIL" and "Hint: HINT" on lines of their own.
+ */
+typedef enum cl_log_level {
+    CL_LOG_ERROR = 0,
+    CL_LOG_WARNING,
+    CL_LOG_INFO,   /* what the run did: "resuming from checkpoint ..." */
+    CL_LOG_REPORT, /* what the caller asked to see: --dry-run's statement */
+} cl_log_level;
+
+typedef struct cl_message {
+    cl_log_level level;
+    const char *primary; /* lower case, no final period */
+    const char *detail;  /* the facts, in sentences; NULL: none */
+    const char *hint;    /* what to do, in sentences; NULL: none */
+} cl_message;
+
+typedef void cl_message_fn(void *arg, const cl_message *msg);
+
+/*
+ * Progress. While rows are loaded, a reporter thread hands the function the
+ * caller sets in cl_config.on_progress a snapshot of the counters: four
+ * times a second for CL_PROGRESS_BAR, every progress_interval seconds
+ * otherwise (cmd/ draws the bar, or prints log or JSON lines). Calls come
+ * one at a time, from that thread.
+ */
+typedef struct cl_progress_snapshot {
+    double elapsed_s;
+    uint64_t rows_read, rows_written, rows_rejected, retries, reconnects;
+    uint64_t bytes_read;   /* input bytes consumed (compressed bytes for gzip) */
+    uint64_t input_size;   /* total of the inputs' sizes; 0: unknown (a pipe) */
+    double rows_per_s;     /* since the start */
+    double rows_per_s_now; /* over the last 3 s (BAR), else the last interval */
+    double mb_per_s;       /* bytes_read / 10^6 / elapsed_s */
+    double percent;        /* of input_size, 0..100; 0 when it is unknown */
+    double eta_s;          /* seconds left at the average rate; -1: unknown */
+} cl_progress_snapshot;
+
+typedef void cl_progress_fn(void *arg, const cl_progress_snapshot *snap);
+
 typedef struct cl_config {
     const char **files; /* NULL-terminated; empty means standard input */
     size_t nfiles;
@@ -155,11 +201,19 @@ typedef struct cl_config {
     long long max_missing_rows; /* --max-missing N; -1: a percent instead */
     double max_missing_pct;     /* --max-missing P%, of the covered rows */
 
-    cl_progress_mode progress;
+    cl_progress_mode progress; /* BAR: snapshots 4 times a second; AUTO is LOG */
     double progress_interval;  /* seconds between log/json lines */
     const char *summary_json;  /* FILE, "-" for stdout, or NULL */
     const char *metrics_file;  /* --metrics-file FILE (written by cmd/), or NULL */
-    bool quiet;
+    bool quiet;                /* cmd/: print errors only */
+
+    /* Where messages and progress snapshots go (see above). NULL
+     * on_message drops the messages; NULL on_progress (or CL_PROGRESS_NONE)
+     * starts no reporter thread. */
+    cl_message_fn *on_message;
+    void *message_arg;
+    cl_progress_fn *on_progress;
+    void *progress_arg;
 } cl_config;
 
 /* Fill *cfg with the defaults of SPEC.md. */
@@ -264,24 +318,18 @@ const char *cl_dialect_name(cl_dialect d);
 const char *cl_stmt_form_name(cl_stmt_form f); /* "values", "unnest" or "auto" */
 
 /*
- * One run from end to end: open the inputs, read the
- * table, plan the statement, start the pool, route every record, settle.
+ * One run from end to end: open the inputs, read the table, plan the
+ * statement, start the pool, route every record, settle. One run at a time
+ * in a process.
+ *
+ * Fills *stats (the caller prints the summary). stop is polled: set it
+ * (from a signal handler) to stop reading and settle what is in flight.
+ * Messages go to cfg->on_message. Returns 0 when every input was read to
+ * its end (stats->status: CL_STATUS_OK, or CL_STATUS_REJECTS when rows were
+ * rejected), CL_ECONFIG when the configuration was refused before anything
+ * was written, or another CL_E* code when the run stopped early
+ * (stats->status CL_STATUS_ABORTED; CL_EINTERRUPTED when stop was set).
  */
-
-/* Exit statuses of SPEC.md. */
-typedef enum cl_exit {
-    CL_EXIT_OK = 0,       /* every row read was written, unchanged or merged */
-    CL_EXIT_REJECTS = 1,  /* finished, some rows rejected */
-    CL_EXIT_CONFIG = 2,   /* usage or configuration error; nothing written */
-    CL_EXIT_ABORTED = 3,  /* could not connect, fatal error, retries exhausted, interrupted */
-} cl_exit;
-
-/*
- * Run the load cfg describes, filling *stats (the caller prints the
- * summary). stop is polled: set it (from a signal handler) to stop reading
- * and settle what is in flight. Messages go to stderr through cl_log().
- * Returns the exit status.
- */
-cl_exit cl_load_run(const cl_config *cfg, cl_stats *stats, atomic_bool *stop);
+int cl_load_run(const cl_config *cfg, cl_stats *stats, atomic_bool *stop);
 
 #endif
