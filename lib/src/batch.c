@@ -120,14 +120,6 @@ put_uint(char *p, size_t n)
 /* ------------------------------------------------------------------------ */
 /* The plan.                                                                 */
 
-/* The public plan plus what only this file reads; cl_plan is the first member
- * so a cl_plan * handed out converts back. */
-typedef struct plan_impl {
-    cl_plan pub;
-    char *row_end; /* ", expr, ...)" closing every VALUES row */
-    size_t head_len, tail_len, row_end_len;
-} plan_impl;
-
 /* What cl_plan_new() works with while it checks the options. */
 typedef struct plan_ctx {
     const cl_table *t;
@@ -530,8 +522,7 @@ cl_plan_new(cl_plan **out, const cl_table *t, const cl_plan_opts *o, char *err,
             size_t errlen)
 {
     plan_ctx x = {t, o, err, errlen, NULL, NULL, NULL};
-    plan_impl *pi = NULL;
-    cl_plan *p;
+    cl_plan *p = NULL;
     size_t *keys = NULL, *upd = NULL, nkeys = 0, nupd = 0;
     sbuf head = {0}, tail = {0}, row_end = {0};
     bool do_nothing, primary;
@@ -543,12 +534,11 @@ cl_plan_new(cl_plan **out, const cl_table *t, const cl_plan_opts *o, char *err,
     x.field_col = malloc((o->nfields ? o->nfields : 1) * sizeof *x.field_col);
     x.col_field = malloc((t->ncols ? t->ncols : 1) * sizeof *x.col_field);
     x.col_assign = calloc(t->ncols ? t->ncols : 1, sizeof *x.col_assign);
-    pi = calloc(1, sizeof *pi);
-    if (!x.field_col || !x.col_field || !x.col_assign || !pi)
+    p = calloc(1, sizeof *p);
+    if (!x.field_col || !x.col_field || !x.col_assign || !p)
         goto done;
     for (size_t ci = 0; ci < t->ncols; ci++)
         x.col_field[ci] = -1;
-    p = &pi->pub;
     if ((rc = plan_check(&x, &keys, &nkeys, &upd, &nupd)) != 0)
         goto done;
     rc = CL_ENOMEM;
@@ -602,23 +592,23 @@ cl_plan_new(cl_plan **out, const cl_table *t, const cl_plan_opts *o, char *err,
         write_conflict(&tail, t, o, keys, nkeys, upd, nupd, do_nothing);
     p->head = sb_take(&head);
     p->tail = sb_take(&tail);
-    pi->row_end = sb_take(&row_end);
-    if (!p->head || !p->tail || !pi->row_end)
+    p->row_end = sb_take(&row_end);
+    if (!p->head || !p->tail || !p->row_end)
         goto done;
-    pi->head_len = head.len;
-    pi->tail_len = tail.len;
-    pi->row_end_len = row_end.len;
+    p->head_len = head.len;
+    p->tail_len = tail.len;
+    p->row_end_len = row_end.len;
     *out = p;
-    pi = NULL;
+    p = NULL;
     rc = 0;
 done:
-    if (pi) {
+    if (p) {
         free(head.s);
         free(tail.s);
         free(row_end.s);
         head.s = tail.s = row_end.s = NULL;
-        pi->pub.head = pi->pub.tail = pi->row_end = NULL;
-        cl_plan_free(&pi->pub);
+        p->head = p->tail = p->row_end = NULL;
+        cl_plan_free(p);
     }
     if (rc == CL_ENOMEM && err && errlen)
         snprintf(err, errlen, "out of memory");
@@ -633,8 +623,6 @@ done:
 void
 cl_plan_free(cl_plan *p)
 {
-    plan_impl *pi = (plan_impl *)p;
-
     if (!p)
         return;
     free(p->field_of_col);
@@ -642,22 +630,21 @@ cl_plan_free(cl_plan *p)
     free(p->key_fields);
     free(p->head);
     free(p->tail);
-    free(pi->row_end);
-    free(pi);
+    free(p->row_end);
+    free(p);
 }
 
 char *
 cl_plan_sql(const cl_plan *p, size_t nrows)
 {
-    const plan_impl *pi = (const plan_impl *)p;
     size_t len, nparams = nrows * p->ncols;
     char *sql, *w;
 
     if (p->form == CL_FORM_UNNEST) {
-        sql = malloc(pi->head_len + pi->tail_len + 1);
+        sql = malloc(p->head_len + p->tail_len + 1);
         if (sql) {
-            memcpy(sql, p->head, pi->head_len);
-            memcpy(sql + pi->head_len, p->tail, pi->tail_len + 1);
+            memcpy(sql, p->head, p->head_len);
+            memcpy(sql + p->head_len, p->tail, p->tail_len + 1);
         }
         return sql;
     }
@@ -665,8 +652,8 @@ cl_plan_sql(const cl_plan *p, size_t nrows)
         return NULL;
     /* Exact length: "$n" a parameter, ", " between them, "(" and the row end
      * a row, ", " between rows. */
-    len = pi->head_len + pi->tail_len + 1;
-    len += nrows * (1 + pi->row_end_len) + (nrows - 1) * 2;
+    len = p->head_len + p->tail_len + 1;
+    len += nrows * (1 + p->row_end_len) + (nrows - 1) * 2;
     len += nparams + (nparams - nrows) * 2;
     for (size_t lo = 1, digits = 1; lo <= nparams; lo *= 10, digits++) {
         size_t hi = lo * 10 - 1;
@@ -676,8 +663,8 @@ cl_plan_sql(const cl_plan *p, size_t nrows)
     sql = w = malloc(len);
     if (!sql)
         return NULL;
-    memcpy(w, p->head, pi->head_len);
-    w += pi->head_len;
+    memcpy(w, p->head, p->head_len);
+    w += p->head_len;
     for (size_t r = 0, n = 1; r < nrows; r++) {
         if (r) {
             memcpy(w, ", ", 2);
@@ -692,10 +679,10 @@ cl_plan_sql(const cl_plan *p, size_t nrows)
             *w++ = '$';
             w += put_uint(w, n);
         }
-        memcpy(w, pi->row_end, pi->row_end_len);
-        w += pi->row_end_len;
+        memcpy(w, p->row_end, p->row_end_len);
+        w += p->row_end_len;
     }
-    memcpy(w, p->tail, pi->tail_len + 1);
+    memcpy(w, p->tail, p->tail_len + 1);
     return sql;
 }
 

@@ -1,5 +1,5 @@
 /*
- * crdbload/batch.h - stage 2 of the data flow: the batcher.
+ * lib/src/batch.h - stage 2 of the data flow: the batcher.
  *
  * A cl_plan is the statement builder: from the table, the file's column
  * names and the options it decides once which fields are sent, the conflict
@@ -60,6 +60,8 @@ typedef struct cl_plan {
     bool counts_unchanged;   /* the statement may leave rows alone (only-changed, insert-only) */
     char *head;              /* SQL before the rows, built once */
     char *tail;              /* SQL after the rows, built once */
+    char *row_end;           /* ", expr, ...)" closing every VALUES row */
+    size_t head_len, tail_len, row_end_len;
 } cl_plan;
 
 /*
