@@ -18,6 +18,7 @@
 #include "transcode.h"
 
 #include "csvparse.h"
+#include "test_hooks.h"
 
 #include <zlib.h>
 
@@ -408,9 +409,6 @@ cl_reader_next(cl_reader *r, cl_record *rec)
         }
     }
 }
-
-/* For tests: off parses every line byte by byte (csvparse.c). */
-void cl__reader_set_fast_path(cl_reader *r, bool on);
 
 void
 cl__reader_set_fast_path(cl_reader *r, bool on)

@@ -26,9 +26,7 @@
 
 #include "crdbload/crdbload.h"
 #include "reader.h"
-
-/* In reader.c, for tests: off parses every line byte by byte. */
-void cl__reader_set_fast_path(cl_reader *r, bool on);
+#include "test_hooks.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

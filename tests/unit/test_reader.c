@@ -10,6 +10,7 @@
  */
 #include "crdbload/crdbload.h"
 #include "reader.h"
+#include "test_hooks.h"
 
 #include "testutil.h"
 
@@ -102,8 +103,6 @@ render_record(strbuf *b, const cl_record *rec)
     sb_add(b, "\n", 1);
 }
 
-/* In reader.c, for tests: off parses every line byte by byte. */
-void cl__reader_set_fast_path(cl_reader *r, bool on);
 static bool bytes_only;
 
 /* Every record of path (NULL: standard input), then "END" or "ERR <name>: <msg>".
