@@ -15,10 +15,6 @@
 #include "args.h"
 #include "crdbload/crdbload.h"
 
-#ifndef CRDBLOAD_VERSION
-#error "CRDBLOAD_VERSION must be defined by the build (CMakeLists.txt)"
-#endif
-
 #define DESC_COLUMN 29 /* where descriptions start */
 
 /*
@@ -201,7 +197,7 @@ help_usage(FILE *f)
 void
 help_version(FILE *f)
 {
-    fprintf(f, "crdbload %s\n", CRDBLOAD_VERSION);
+    fprintf(f, "crdbload %s\n", cl_version());
 }
 
 void

@@ -32,10 +32,6 @@
 
 #include "message.h"
 
-#ifndef CRDBLOAD_VERSION
-#error "CRDBLOAD_VERSION must be defined by the build (CMakeLists.txt)"
-#endif
-
 /* A previous file larger than this is read only this far. */
 #define PREVIOUS_MAX (1024 * 1024)
 
@@ -308,7 +304,7 @@ write_metrics(writer *w, cl_stats *s, int exit_status, double end)
            "The last run's dialect (unknown before it connected) and crdbload's "
            "version, as labels; always 1.");
     snprintf(extra, sizeof extra, "dialect=\"%s\",version=\"%s\"",
-             cl_dialect_name(s->dialect), CRDBLOAD_VERSION);
+             cl_dialect_name(s->dialect), cl_version());
     sample(w, name, extra, 1);
 }
 

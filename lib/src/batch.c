@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "crdbload/crdbload.h"
+#include "error.h"
 #include "near_names.h"
 
 /* ------------------------------------------------------------------------ */

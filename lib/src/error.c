@@ -1,5 +1,6 @@
 /* lib/src/error.c - names and messages of the CL_E* codes (one table, error.h). */
 #include "crdbload/crdbload.h"
+#include "error.h"
 
 #include <string.h>
 

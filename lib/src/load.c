@@ -18,6 +18,8 @@
  * what was committed.
  */
 #include "crdbload/crdbload.h"
+#include "error.h"
+#include "stats.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -1067,7 +1069,8 @@ int
 cl_load_run(const cl_config *cfg, cl_stats *stats, atomic_bool *stop)
 {
     static atomic_flag running = ATOMIC_FLAG_INIT;
-    loader L = {.cfg = cfg, .st = stats, .stop = stop};
+    atomic_bool never = false; /* stop for a caller that never stops a run */
+    loader L = {.cfg = cfg, .st = stats, .stop = stop ? stop : &never};
     int rc;
 
     /* Messages have one route a process (log.c): one run at a time. */

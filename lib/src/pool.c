@@ -117,6 +117,7 @@
 #include <unistd.h>
 
 #include "crdbload/crdbload.h"
+#include "stats.h"
 #include "log.h"
 #include "retry.h"
 

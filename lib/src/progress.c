@@ -11,6 +11,7 @@
  * pipe) gives no percent and no ETA.
  */
 #include "progress.h"
+#include "stats.h"
 
 #include <pthread.h>
 #include <stdbool.h>

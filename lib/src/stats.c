@@ -7,6 +7,7 @@
  * within about 10% of the exact value; the maximum is kept exactly.
  */
 #include "crdbload/crdbload.h"
+#include "stats.h"
 
 #include <math.h>
 #include <string.h>

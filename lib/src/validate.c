@@ -11,6 +11,7 @@
  */
 #include "batch.h"
 #include "crdbload/crdbload.h"
+#include "error.h"
 
 #include <errno.h>
 #include <math.h>

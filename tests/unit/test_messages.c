@@ -4,6 +4,7 @@
  * with quotes, commas or blanks reads as one name.
  */
 #include "crdbload/crdbload.h"
+#include "error.h"
 
 #include "testutil.h"
 

@@ -4,6 +4,7 @@
  * object, null for an unknown dialect, the latency percentiles. No server.
  */
 #include "crdbload/crdbload.h"
+#include "stats.h"
 
 #include <stdio.h>
 #include <stdlib.h>

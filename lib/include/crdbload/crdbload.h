@@ -1,7 +1,15 @@
 /*
- * crdbload/crdbload.h - the library's public API: the settings of one run
- * (cl_config), the run (cl_load_run), its counters and summary (cl_stats)
- * and the error codes (CL_E*). Everything else is private to lib/src/.
+ * crdbload/crdbload.h - the library's public API, its one installed header.
+ *
+ * One call runs a load: fill a cl_config (cl_config_init() sets SPEC.md's
+ * defaults; then the inputs, the URL, the table...), point on_message at a
+ * function that shows messages, and call cl_load_run() with a cl_stats for
+ * it to fill. The library never prints and never exits: messages go to
+ * on_message, progress to on_progress, and functions return 0 or a negative
+ * CL_E* code. README.md ("Using the library") has a whole program.
+ *
+ * In order: the version, the error codes, messages, progress, the settings
+ * (cl_config), the counters and the summary (cl_stats), the run.
  */
 #ifndef CRDBLOAD_H
 #define CRDBLOAD_H
@@ -12,12 +20,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* The library's version: "0.1.0". */
+const char *cl_version(void);
+
 /*
- * Error codes.
- *
- * Library functions return 0 on success and a negative CL_E* code on failure;
- * the message with its context (file, line, column, host, SQLSTATE) stays on
- * the object that failed. Released numbers never change.
+ * Error codes. Library functions return 0 on success and a negative CL_E*
+ * code on failure; the message, with its context (file, line, column, host,
+ * SQLSTATE), has gone to on_message. Released numbers never change.
  */
 
 #define CL_ERRNO_MAP(XX)                                                       \
@@ -45,22 +54,13 @@ const char *cl_err_name(int code);
 /* A short lower-case description, never NULL. */
 const char *cl_strerror(int code);
 
-/* An identifier as a message shows it: in double quotes, a quote inside
- * doubled (name "x" , y -> "name ""x"" , y"), so that it reads as one name;
- * cut short (ending in ...") to fit len. Returns buf. */
-char *cl_quote_ident(char *buf, size_t len, const char *name);
-
-/* cl_quote_ident() into a buffer that lives as long as the enclosing block:
- * for the arguments of one message. */
-#define CL_IDENT_MAX 256
-#define CL_IDENT(name) cl_quote_ident((char[CL_IDENT_MAX]){0}, CL_IDENT_MAX, (name))
-
 /*
  * One run's settings, as the CLI parsed them.
  *
  * cmd/ fills a cl_config from argv (the library never sees argv); the
- * library reads it and never changes it. Strings are borrowed from argv or
- * the environment and must outlive the run. Defaults: cl_config_init().
+ * library reads it and never changes it. Strings are borrowed (from argv or
+ * the environment in the CLI) and must outlive the run. Defaults:
+ * cl_config_init().
  */
 
 typedef enum cl_dialect {
@@ -220,8 +220,7 @@ typedef struct cl_config {
 void cl_config_init(cl_config *cfg);
 
 /*
- * Stage 4 of the data flow: the run's counters, the final
- * summary and --summary-json.
+ * The run's counters, the final summary and --summary-json.
  *
  * Counters are C11 atomics updated with relaxed ordering by the reader thread
  * and the workers, and read by the reporter; nothing here takes a lock on the
@@ -281,15 +280,6 @@ typedef struct cl_stats {
 
 void cl_stats_init(cl_stats *s);
 
-/* Monotonic clock in seconds. */
-double cl_now(void);
-
-void cl_stats_add_retry(cl_stats *s, const char *sqlstate);
-void cl_stats_add_latency(cl_stats *s, double seconds);
-
-/* Latency percentile (0..100) in milliseconds, from the histogram. */
-double cl_stats_latency_ms(const cl_stats *s, double pct);
-
 /* The figures derived from the counters, as the summary, --summary-json and
  * cmd/'s --metrics-file show them (until end_time is set: up to now). */
 typedef struct cl_stats_derived {
@@ -323,7 +313,8 @@ const char *cl_stmt_form_name(cl_stmt_form f); /* "values", "unnest" or "auto" *
  * in a process.
  *
  * Fills *stats (the caller prints the summary). stop is polled: set it
- * (from a signal handler) to stop reading and settle what is in flight.
+ * (from a signal handler) to stop reading and settle what is in flight;
+ * NULL: the run is never stopped.
  * Messages go to cfg->on_message. Returns 0 when every input was read to
  * its end (stats->status: CL_STATUS_OK, or CL_STATUS_REJECTS when rows were
  * rejected), CL_ECONFIG when the configuration was refused before anything
