@@ -24,20 +24,13 @@ if [ $# -ne 2 ]; then
 fi
 build=$1 src=$2
 source "$(dirname "$0")/../harness/checks.sh"
+source "$(dirname "$0")/../harness/installlib.sh"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/crdbload-install.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 root=$tmp/root
 
-if cmake --install "$build" --prefix "$root" >"$tmp/install.log" 2>&1; then
-    ok "cmake --install --prefix $root"
-else
-    fail "cmake --install failed" "$(tail -n 20 "$tmp/install.log")"
-    finish
-fi
-
-# lib or lib64 or lib/<multiarch>, as GNUInstallDirs decided
-pcfile=$(find "$root" -name crdbload.pc -path '*/pkgconfig/*' | head -n 1)
+install_staged "$build" "$root" "$tmp/install.log"
 libfile=$(find "$root" -name libcrdbload.a | head -n 1)
 for f in "$root/bin/crdbload" "$root/share/man/man1/crdbload.1" "$pcfile" "$libfile" \
     "$root/share/bash-completion/completions/crdbload"; do
