@@ -80,7 +80,9 @@ man_entry() {
 missing=()
 for o in $man_opts; do
     case $o in --help | --version) continue ;; esac
-    man_entry "$o" | grep -q 'Default: ' || missing+=("$o")
+    # not `man_entry | grep -q`: grep quits at the match, and under pipefail
+    # the writer's SIGPIPE failed the check now and then
+    [[ $(man_entry "$o") == *'Default: '* ]] || missing+=("$o")
 done
 if [ ${#missing[@]} -eq 0 ]; then
     ok "every option in the man page states its default"
