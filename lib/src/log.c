@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct route {
     cl_message_fn *fn;
@@ -23,6 +24,26 @@ cl_log_route(cl_message_fn *fn, void *arg)
         return;
     the_route = (route){fn, arg};
     atomic_store(&current, &the_route);
+}
+
+/* An error that travelled as text (a module's err buffer) carries its detail
+ * and hint after the primary text, behind "\nDetail: " and "\nHint: " (log.h):
+ * they become the message's fields, so that only the caller lays out lines. */
+static void
+split_text(char *primary, const char **detail, const char **hint)
+{
+    char *h = strstr(primary, "\nHint: ");
+    char *d;
+
+    if (h) {
+        *h = '\0';
+        *hint = h + strlen("\nHint: ");
+    }
+    d = strstr(primary, "\nDetail: ");
+    if (d) {
+        *d = '\0';
+        *detail = d + strlen("\nDetail: ");
+    }
 }
 
 static void
@@ -44,6 +65,8 @@ vlog(cl_log_level level, const char *detail, const char *hint, const char *fmt,
     else
         primary = buf;
     va_end(again);
+    if (!detail && !hint && level != CL_LOG_REPORT) /* a report is shown as it is */
+        split_text(primary, &detail, &hint);
     r->fn(r->arg, &(cl_message){.level = level, .primary = primary, .detail = detail,
                                 .hint = hint});
     if (primary != buf)
