@@ -10,7 +10,8 @@
 # a clean load writes every row and exits 0; a rejected row reaches the
 # program's message function as a warning naming file, line and column, and
 # the program exits 1; a server that cannot be reached is an error message
-# and CL_ECONNECT's text, exit 2; the library itself prints nothing.
+# and CL_ECONNECT's text, exit 2; every line on stderr is the program's (the
+# library itself prints nothing).
 set -uo pipefail
 
 if [ $# -ne 2 ]; then
@@ -75,5 +76,9 @@ check_eq "no server: exit 2" "$?" 2
 check_match "no server: an error message with its hint, then CL_ECONNECT's text" \
     "$(tr '\n' '|' <"$TMP/down.err")" \
     "^load: error: could not connect to the database: .*\|  hint: Check -d/--url.*\|load: failed: could not connect to the server\|$"
+
+# (libpq's own words may go on over lines: those of the loads only)
+check_eq "every line on stderr is the program's own (the library printed nothing)" \
+    "$(cat "$TMP/good.err" "$TMP/bad.err" | grep -vE '^(load: |  (detail|hint): )')" ""
 
 finish
