@@ -377,11 +377,9 @@ static PGconn *
 connect_control(const cl_config *cfg)
 {
     const char *keys[CL_CONN_DEFAULTS + 3], *vals[CL_CONN_DEFAULTS + 3];
-    size_t k = cl_conn_defaults(keys, vals); /* before the URL, which overrides them */
+    size_t k = cl_conn_params_start(keys, vals, cfg->url);
     PGconn *c;
 
-    keys[k] = "dbname";
-    vals[k++] = cfg->url;
     keys[k] = "fallback_application_name";
     vals[k++] = "crdbload";
     keys[k] = NULL;

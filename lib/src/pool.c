@@ -130,7 +130,7 @@
 #define SUBMIT_POLL_MS 100   /* how often a blocked submit looks at stop */
 #define CANCEL_GRACE_MS 3000 /* aborting: a statement running longer is cancelled */
 #define CANCEL_WAIT_MS 2000  /* ... and given up (in doubt) this long after the cancel */
-#define DEFAULT_CONNECT_TIMEOUT_S 30 /* cl_conn_defaults(); libpq's minimum is 2 */
+#define DEFAULT_CONNECT_TIMEOUT_S 30 /* cl_conn_params_start(); libpq's minimum is 2 */
 #define MAX_CONN_PARAMS (6 + CL_CONN_DEFAULTS)
 
 /* Where a batch of the window stands. */
@@ -405,11 +405,7 @@ setup_params(worker *w, const char *conninfo)
     if (oom)
         return CL_ENOMEM;
 
-    k = (int)cl_conn_defaults(w->keywords, w->values); /* first: the user's win */
-    if (conninfo && *conninfo) {
-        w->keywords[k] = "dbname";
-        w->values[k++] = conninfo;
-    }
+    k = (int)cl_conn_params_start(w->keywords, w->values, conninfo);
     /* Later keywords override what the expanded dbname set. */
     if (w->host) {
         w->keywords[k] = "host";
@@ -1463,7 +1459,7 @@ init_worker(cl_pool *p, worker *w, int id)
 }
 
 size_t
-cl_conn_defaults(const char **keywords, const char **values)
+cl_conn_params_start(const char **keywords, const char **values, const char *conninfo)
 {
     static const char *const defaults[][2] = {
         {"connect_timeout", "30"},  /* a CockroachDB Cloud cold start fits */
@@ -1480,6 +1476,10 @@ cl_conn_defaults(const char **keywords, const char **values)
             continue;
         keywords[n] = defaults[i][0];
         values[n++] = defaults[i][1];
+    }
+    if (conninfo && *conninfo) { /* last: the user's settings win */
+        keywords[n] = "dbname";
+        values[n++] = conninfo;
     }
     return n;
 }

@@ -48,15 +48,16 @@ typedef struct cl_pool_opts {
 } cl_pool_opts;
 
 /*
- * The connection settings crdbload gives libpq before the user's conninfo,
- * which overrides any of them: a connect_timeout (unless PGCONNECT_TIMEOUT
- * is set) and TCP keepalives, so that a dead server or a silently hung
- * network ends in a reconnect or an abort instead of a wait without end.
- * Writes at most CL_CONN_DEFAULTS pairs into keywords/values; returns how
- * many.
+ * The start of every connection's libpq keywords: crdbload's settings, then
+ * the user's conninfo (as an expanded dbname), which overrides any of them.
+ * The settings are a connect_timeout (unless PGCONNECT_TIMEOUT is set) and
+ * TCP keepalives, so that a dead server or a silently hung network ends in a
+ * reconnect or an abort instead of a wait without end. conninfo NULL or "":
+ * the settings only. Writes at most CL_CONN_DEFAULTS + 1 pairs into
+ * keywords/values, not terminated; returns how many.
  */
 #define CL_CONN_DEFAULTS 5
-size_t cl_conn_defaults(const char **keywords, const char **values);
+size_t cl_conn_params_start(const char **keywords, const char **values, const char *conninfo);
 
 /*
  * Connect every worker before any row is sent (a failure names the host,

@@ -11,19 +11,17 @@
 #include "pool.h"
 #include "testutil.h"
 
-/* The value libpq settled on for keyword, for a connection built as the
- * loader builds it: defaults first, then the user's conninfo. */
+/* The value libpq settled on for keyword, for the keywords the loader starts
+ * every connection with (cl_conn_params_start(): its order is under test). */
 static char *
 effective(const char *conninfo, const char *keyword)
 {
     const char *keys[CL_CONN_DEFAULTS + 2], *vals[CL_CONN_DEFAULTS + 2];
-    size_t k = cl_conn_defaults(keys, vals);
+    size_t k = cl_conn_params_start(keys, vals, conninfo);
     PGconn *c;
     PQconninfoOption *opts;
     char *out = NULL;
 
-    keys[k] = "dbname";
-    vals[k++] = conninfo;
     keys[k] = NULL;
     vals[k] = NULL;
     c = PQconnectStartParams(keys, vals, 1);
