@@ -17,7 +17,8 @@
 #   ckpt_field FILE              "FILE RECORD" of a checkpoint's position
 #   prefix_committed DESC CKPT REF
 #                                every record before the checkpoint's position
-#                                (single-input runs) is in products
+#                                (single-input runs) is in products; a missing
+#                                checkpoint or position fails
 #   ms_now                       monotonic-ish milliseconds, for timings
 
 slow_statements() {
@@ -72,9 +73,14 @@ ckpt_field() {
 
 prefix_committed() {
     local desc=$1 ckpt=$2 ref=$3 pos rec missing
-    pos=$(ckpt_field "$ckpt")
+    pos=$(ckpt_field "$ckpt" 2>/dev/null)
+    # A missing or unreadable checkpoint is a failure, not a position of 0.
+    if ! [[ "$pos" =~ ^[0-9]+\ [0-9]+$ ]]; then
+        fail "$desc: a checkpoint with a position is on disk ($ckpt)" "position line: '$pos'"
+        return 0
+    fi
     rec=${pos#* }
-    missing=$(q "SELECT count(*) FROM $ref r WHERE r.ord < ${rec:-0}
+    missing=$(q "SELECT count(*) FROM $ref r WHERE r.ord < $rec
                  AND NOT EXISTS (SELECT 1 FROM products p WHERE p.sku = r.sku)")
     check_eq "$desc: every record before the checkpoint ($pos) is in the table" "$missing" 0
 }
