@@ -786,7 +786,6 @@ struct cl_batch {
     size_t *index; /* icap slots: row + 1, 0 empty; icap a power of 2 */
     size_t icap;
 
-    size_t merged;
     size_t bytes;
     int tag; /* the caller's: the loader's input file index */
     uint64_t seq; /* the caller's: the first record's input position */
@@ -836,7 +835,7 @@ void
 cl_batch_reset(cl_batch *b)
 {
     b->alen = b->garbage = 0;
-    b->nrows = b->merged = b->bytes = 0;
+    b->nrows = b->bytes = 0;
     b->tag = 0;
     b->seq = 0;
     if (b->index)
@@ -871,12 +870,6 @@ size_t
 cl_batch_rows(const cl_batch *b)
 {
     return b->nrows;
-}
-
-size_t
-cl_batch_merged(const cl_batch *b)
-{
-    return b->merged;
 }
 
 size_t
@@ -1123,7 +1116,6 @@ cl_batch_add_hashed(cl_batch *b, const cl_field *fields, uint64_t line, uint64_t
         store(b, r, ri->start, fields);
         ri->line = line;
         b->bytes = b->bytes - old_bytes + ri->bytes;
-        b->merged++;
         return 1;
     }
 

@@ -123,7 +123,6 @@ int cl_batch_add_hashed(cl_batch *b, const cl_field *fields, uint64_t line,
 bool cl_batch_full(const cl_batch *b, size_t record_bytes);
 
 size_t cl_batch_rows(const cl_batch *b);    /* distinct keys held */
-size_t cl_batch_merged(const cl_batch *b);  /* duplicates merged so far */
 size_t cl_batch_bytes(const cl_batch *b);   /* field bytes held */
 size_t cl_batch_nfields(const cl_batch *b);
 

@@ -422,12 +422,6 @@ cl_reader_error(const cl_reader *r)
     return r->err;
 }
 
-const char *
-cl_reader_name(const cl_reader *r)
-{
-    return r->name;
-}
-
 uint64_t
 cl_reader_input_size(const cl_reader *r)
 {

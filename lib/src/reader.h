@@ -103,9 +103,6 @@ int cl_reader_next(cl_reader *r, cl_record *rec);
 /* Human-readable description of the last fatal error; borrowed. */
 const char *cl_reader_error(const cl_reader *r);
 
-/* The name given to cl_reader_open ("-" for standard input); borrowed. */
-const char *cl_reader_name(const cl_reader *r);
-
 /* Size of the input file in bytes (compressed for gzip), 0 when unknown. */
 uint64_t cl_reader_input_size(const cl_reader *r);
 

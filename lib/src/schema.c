@@ -435,24 +435,6 @@ cl_table_unique_on(const cl_table *t, const size_t *cols, size_t n)
     return NULL;
 }
 
-char *
-cl_table_describe(const cl_table *t)
-{
-    size_t len = 1;
-    char *s, *p;
-
-    for (size_t i = 0; i < t->ncols; i++)
-        len += strlen(t->cols[i].name) + 1 + strlen(t->cols[i].type_name) + 2;
-    s = p = malloc(len);
-    if (!s)
-        return NULL;
-    *p = '\0';
-    for (size_t i = 0; i < t->ncols; i++)
-        p += snprintf(p, len - (size_t)(p - s), "%s%s %s", i ? ", " : "", t->cols[i].name,
-                      t->cols[i].type_name);
-    return s;
-}
-
 bool
 cl_column_is_local_timestamp(const cl_column *c)
 {
@@ -499,8 +481,3 @@ cl_dialect_resolve(cl_dialect requested, const char *crdb_version)
     return crdb_version ? CL_DIALECT_COCKROACH : CL_DIALECT_POSTGRES;
 }
 
-cl_dialect
-cl_schema_detect_dialect(PGconn *conn)
-{
-    return cl_dialect_resolve(CL_DIALECT_AUTO, PQparameterStatus(conn, "crdb_version"));
-}

@@ -89,20 +89,11 @@ bool cl_column_is_local_timestamp(const cl_column *c);
  * session's TimeZone. A textual test, meant for warnings. */
 bool cl_expr_uses_session_time(const char *expr);
 
-/* "id uuid, sku text, ..." for error messages; caller frees; NULL on OOM. */
-char *cl_table_describe(const cl_table *t);
-
-/*
- * CL_DIALECT_COCKROACH when the server reports the crdb_version parameter
- * (server_version cannot tell CockroachDB from PostgreSQL 13), else
- * CL_DIALECT_POSTGRES.
- */
-cl_dialect cl_schema_detect_dialect(PGconn *conn);
-
 /*
  * The dialect a run uses: requested unless it is CL_DIALECT_AUTO, else
  * CockroachDB exactly when the server reported crdb_version (NULL when it
- * did not: PQparameterStatus's answer for an unknown parameter).
+ * did not: PQparameterStatus's answer for an unknown parameter;
+ * server_version cannot tell CockroachDB from PostgreSQL 13).
  */
 cl_dialect cl_dialect_resolve(cl_dialect requested, const char *crdb_version);
 
