@@ -136,8 +136,17 @@ display_name(const char *path)
     return strcmp(path, "-") == 0 ? "standard input" : path;
 }
 
+/* Every allocation that fails ends the run with this message. */
+static int
+out_of_memory(const char *what)
+{
+    cl_log(CL_LOG_ERROR, "out of memory (%s)", what);
+    return CL_ENOMEM;
+}
+
 /* Record a rejected row. Called by this thread and, through on_reject, by
- * workers. Returns non-zero when the run must stop. */
+ * workers. Returns 0, or when the run must stop CL_EIO (the rejects file
+ * failed) or CL_EREJECTS (--max-rejects passed), either logged here. */
 static int
 reject(loader *L, int file, const cl_field *fields, size_t nfields, uint64_t line,
        const char *reason)
@@ -157,14 +166,14 @@ reject(loader *L, int file, const cl_field *fields, size_t nfields, uint64_t lin
         cl_log(CL_LOG_ERROR, "could not write rejects file \"%s\": %s", cfg->rejects_path,
                strerror(errno));
         atomic_store(&L->reject_abort, true);
-        return 1;
+        return CL_EIO;
     }
     if (cfg->max_rejects >= 0 && n > (uint64_t)cfg->max_rejects) {
         if (!atomic_exchange(&L->reject_abort, true))
             cl_log_hint(CL_LOG_ERROR,
                         "Fix the rows reported above, or raise --max-rejects.",
                         "more than %lld rows rejected (--max-rejects)", cfg->max_rejects);
-        return 1;
+        return CL_EREJECTS;
     }
     return 0;
 }
@@ -181,7 +190,7 @@ on_server_reject(void *ctx, const cl_batch *b, size_t row, const char *sqlstate,
     int rc;
 
     if (!fields)
-        return 1;
+        return CL_ENOMEM; /* the pool's abort message says so */
     for (size_t i = 0; i < nf; i++)
         fields[i].data = cl_batch_value(b, row, i, &fields[i].len);
     snprintf(reason, sizeof reason, "%s: %s", sqlstate ? sqlstate : "?????", message);
@@ -314,10 +323,8 @@ check_inputs(loader *L)
             }
             L->header = copy_header(&rec);
             L->nheader = rec.nfields;
-            if (!L->header) {
-                cl_log(CL_LOG_ERROR, "out of memory");
-                return CL_ENOMEM;
-            }
+            if (!L->header)
+                return out_of_memory("the header");
         } else {
             bool same = rec.nfields == L->nheader;
             for (size_t f = 0; same && f < rec.nfields; f++)
@@ -420,19 +427,19 @@ map_names(loader *L)
     if (cfg->columns) {
         L->columns_copy = strdup(cfg->columns);
         if (!L->columns_copy)
-            return CL_ENOMEM;
+            return out_of_memory("--columns");
         n = 1;
         for (const char *c = cfg->columns; *c; c++)
             n += *c == ',';
         L->names = calloc(n, sizeof *L->names);
         if (!L->names)
-            return CL_ENOMEM;
+            return out_of_memory("--columns");
         L->nnames = split_names(L->columns_copy, L->names);
         return 0;
     }
     L->names = calloc(L->nheader ? L->nheader : 1, sizeof *L->names);
     if (!L->names)
-        return CL_ENOMEM;
+        return out_of_memory("the header");
     for (size_t i = 0; i < L->nheader; i++)
         L->names[i] = strcmp(L->header[i], "-") == 0 ? NULL : L->header[i];
     L->nnames = L->nheader;
@@ -565,7 +572,7 @@ next_batch(loader *L, int w, int file, uint64_t seq)
         b = cl_batch_new(L->plan->nfields, L->plan->key_fields, L->plan->nkeys,
                          (size_t)L->plan->batch_size, L->plan->batch_bytes);
     if (!b)
-        return CL_ENOMEM;
+        return out_of_memory("a batch");
     cl_batch_set_tag(b, file);
     cl_batch_set_seq(b, seq); /* its first record, even if merged away later */
     if (seq < L->cur_min)
@@ -613,8 +620,8 @@ load_input(loader *L, int file, cl_reader *r, uint64_t bytes_before)
         atomic_fetch_add_explicit(&st->rows_read, 1, memory_order_relaxed);
 
         if (check_record(L, r, &rec, why, sizeof why) != 0) {
-            if (reject(L, file, rec.fields, rec.nfields, rec.line, why) != 0)
-                return CL_EREJECTS;
+            if ((rc = reject(L, file, rec.fields, rec.nfields, rec.line, why)) != 0)
+                return rc;
             continue;
         }
         if (cfg->dry_run)
@@ -629,7 +636,7 @@ load_input(loader *L, int file, cl_reader *r, uint64_t bytes_before)
             return rc;
         rc = cl_batch_add_hashed(L->cur[w], rec.fields, rec.line, h);
         if (rc < 0)
-            return rc;
+            return out_of_memory("a batch");
         if (rc == 1)
             atomic_fetch_add_explicit(&st->duplicates_merged, 1, memory_order_relaxed);
     }
@@ -801,7 +808,7 @@ open_missing(loader *L, cl_dialect dialect)
 
     L->key_cols = calloc(p->nkeys, sizeof *L->key_cols);
     if (!L->key_cols)
-        return CL_ENOMEM;
+        return out_of_memory("--missing");
     for (size_t k = 0; k < p->nkeys; k++)
         L->key_cols[k] = (size_t)cl_table_column(L->table, L->names[p->key_fields[k]]);
     cl_missing_opts mo = {
@@ -982,7 +989,7 @@ run(loader *L)
         };
         L->cur = calloc((size_t)L->nworkers, sizeof *L->cur);
         if (!L->cur)
-            return CL_ENOMEM;
+            return out_of_memory("the batches");
         /* The control connection's work is done; don't hold a server slot. */
         PQfinish(L->ctl);
         L->ctl = NULL;
@@ -1034,7 +1041,8 @@ run(loader *L)
         }
         int prc = cl_pool_finish(L->pool);
         if (prc != 0) {
-            if (prc != CL_EREJECTS && prc != CL_EINTERRUPTED)
+            /* a rejects file that failed was logged where it failed */
+            if (prc != CL_EREJECTS && prc != CL_EINTERRUPTED && prc != CL_EIO)
                 cl_log(CL_LOG_ERROR, "%s", cl_pool_error(L->pool));
             if (rc == 0)
                 rc = prc;

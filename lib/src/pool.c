@@ -870,12 +870,13 @@ split(worker *w, const cl_batch *b, size_t first, size_t n, const char *sqlstate
     int rc;
 
     if (n == 1) {
-        if (p->o.on_reject &&
-            p->o.on_reject(p->o.reject_ctx, b, first, sqlstate, message) != 0) {
-            set_abort(p, CL_EREJECTS, "too many rejected rows");
-            return CL_EREJECTS;
-        }
-        return 0;
+        rc = p->o.on_reject ? p->o.on_reject(p->o.reject_ctx, b, first, sqlstate, message) : 0;
+        if (rc == CL_EREJECTS)
+            set_abort(p, rc, "too many rejected rows");
+        else if (rc != 0)
+            set_abort(p, rc, "could not record the row of line %" PRIu64 " as rejected: %s",
+                      cl_batch_line(b, first), cl_strerror(rc));
+        return rc;
     }
     rc = send_rows(w, b, first, mid, false, (send_how){0});
     if (rc != 0)

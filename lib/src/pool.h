@@ -27,8 +27,9 @@
 typedef struct cl_pool cl_pool;
 
 /* Called by a worker for a row the server refused (after splitting the batch
- * down to it). Must be thread-safe. Returns 0, or non-zero to abort the run
- * (--max-rejects passed). */
+ * down to it). Must be thread-safe. Returns 0, or the CL_E* code that aborts
+ * the run: CL_EREJECTS (--max-rejects passed), CL_EIO (the rejects file
+ * failed, its message already logged) or CL_ENOMEM. */
 typedef int (*cl_reject_fn)(void *ctx, const cl_batch *b, size_t row,
                             const char *sqlstate, const char *message);
 

@@ -40,8 +40,10 @@ cl_rejects_open(cl_rejects **out, const char *path, const char *const *names,
     int rc = 0;
 
     *out = NULL;
-    if (!r)
+    if (!r) {
+        snprintf(err, errlen, "could not open rejects file \"%s\": out of memory", path);
         return CL_ENOMEM;
+    }
     r->f = fopen(path, append ? "a" : "w");
     if (!r->f) {
         snprintf(err, errlen, "could not open rejects file \"%s\": %s", path,

@@ -18,8 +18,8 @@
 typedef struct cl_rejects cl_rejects;
 
 /* Create path with the header row; with append (a resumed run), add to it
- * instead, the header only if it is empty. 0, or CL_EIO with the reason in
- * err. */
+ * instead, the header only if it is empty. 0, or CL_EIO or CL_ENOMEM with
+ * the reason in err. */
 int cl_rejects_open(cl_rejects **out, const char *path, const char *const *names,
                     size_t nnames, bool append, char *err, size_t errlen);
 

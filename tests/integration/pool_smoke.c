@@ -305,7 +305,7 @@ on_reject(void *ctx, const cl_batch *b, size_t row, const char *sqlstate, const 
     snprintf(r->last_message, sizeof r->last_message, "%s", message);
     pthread_mutex_unlock(&r->lock);
     int limit = atomic_load(&r->limit);
-    return limit >= 0 && n > limit;
+    return limit >= 0 && n > limit ? CL_EREJECTS : 0;
 }
 
 static const char *const fields[] = {"sku", "name", "description", "price", "stock",
