@@ -33,6 +33,7 @@
 #include "crdbload/crdbload.h"
 #include "error.h"
 #include "near_names.h"
+#include "util.h"
 
 /* ------------------------------------------------------------------------ */
 /* A growable string whose failure is sticky: check once at the end.         */
@@ -140,11 +141,9 @@ fail(plan_ctx *x, const char *fmt, ...)
 {
     va_list ap;
 
-    if (x->err && x->errlen) {
-        va_start(ap, fmt);
-        vsnprintf(x->err, x->errlen, fmt, ap);
-        va_end(ap);
-    }
+    va_start(ap, fmt);
+    cl_verrf(CL_ECONFIG, x->err, x->errlen, fmt, ap);
+    va_end(ap);
     return CL_ECONFIG;
 }
 
@@ -190,51 +189,30 @@ fail_unknown_field(plan_ctx *x, const char *name)
 static int
 parse_columns(plan_ctx *x, const char *list, const char *opt, size_t **out, size_t *n)
 {
-    size_t count = 1, k = 0;
-    const char *p = list;
-    size_t *cols;
-    int rc = 0;
+    size_t count;
+    char **names = cl_list_split(list, &count);
+    size_t *cols = names ? malloc(count * sizeof *cols) : NULL;
+    int rc = cols ? 0 : CL_ENOMEM;
 
-    for (const char *c = list; *c; c++)
-        if (*c == ',')
-            count++;
-    cols = malloc(count * sizeof *cols);
-    if (!cols)
-        return CL_ENOMEM;
-    for (;;) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        char *name = malloc(len + 1);
-        int ci;
+    for (size_t k = 0; rc == 0 && k < count; k++) {
+        int ci = *names[k] ? cl_table_column(x->t, names[k]) : -1;
 
-        if (!name) {
-            rc = CL_ENOMEM;
-            break;
-        }
-        memcpy(name, p, len);
-        name[len] = '\0';
-        ci = len ? cl_table_column(x->t, name) : -1;
-        if (len == 0)
+        if (!*names[k])
             rc = fail(x, "empty column name in %s \"%s\"", opt, list);
         else if (ci < 0)
-            rc = fail_unknown(x, name, opt);
+            rc = fail_unknown(x, names[k], opt);
         for (size_t i = 0; rc == 0 && i < k; i++)
             if (cols[i] == (size_t)ci)
-                rc = fail(x, "column %s is named twice in %s", CL_IDENT(name), opt);
-        free(name);
-        if (rc)
-            break;
-        cols[k++] = (size_t)ci;
-        if (!end)
-            break;
-        p = end + 1;
+                rc = fail(x, "column %s is named twice in %s", CL_IDENT(names[k]), opt);
+        cols[k] = (size_t)ci;
     }
+    free(names);
     if (rc) {
         free(cols);
         return rc;
     }
     *out = cols;
-    *n = k;
+    *n = count;
     return 0;
 }
 
@@ -979,18 +957,18 @@ index_reserve(cl_batch *b)
 static int
 rows_reserve(cl_batch *b)
 {
-    size_t cap;
+    size_t cap = b->rowcap, rcap = b->rowcap;
     slot *s;
     rowinfo *ri;
 
     if (b->nrows < b->rowcap)
         return 0;
-    cap = b->rowcap ? b->rowcap * 2 : 64;
-    s = realloc(b->slots, cap * (b->nfields ? b->nfields : 1) * sizeof *s);
+    s = cl_grow(b->slots, &cap, b->nrows + 1, (b->nfields ? b->nfields : 1) * sizeof *s,
+                64);
     if (!s)
         return CL_ENOMEM;
     b->slots = s;
-    ri = realloc(b->rows, cap * sizeof *ri);
+    ri = cl_grow(b->rows, &rcap, b->nrows + 1, sizeof *ri, 64);
     if (!ri)
         return CL_ENOMEM; /* slots are larger, harmless: rowcap says what both hold */
     b->rows = ri;
@@ -1030,7 +1008,6 @@ arena_compact(cl_batch *b)
 static int
 arena_reserve(cl_batch *b, size_t need)
 {
-    size_t cap;
     char *a;
 
     if (b->alen + need <= b->acap)
@@ -1041,14 +1018,10 @@ arena_reserve(cl_batch *b, size_t need)
         if (b->alen + need <= b->acap)
             return 0;
     }
-    cap = b->acap ? b->acap : 4096;
-    while (cap < b->alen + need)
-        cap *= 2;
-    a = realloc(b->arena, cap);
+    a = cl_grow(b->arena, &b->acap, b->alen + need, 1, 4096);
     if (!a)
         return CL_ENOMEM;
     b->arena = a;
-    b->acap = cap;
     return 0;
 }
 

@@ -23,6 +23,7 @@
 
 #include "crdbload/crdbload.h"
 #include "log.h"
+#include "util.h"
 
 #define MAGIC "crdbload-checkpoint 1"
 #define SHA_LEN 32
@@ -65,12 +66,6 @@ cl_ckpt_pos_cmp(cl_ckpt_pos a, cl_ckpt_pos b)
     if (a.record != b.record)
         return a.record < b.record ? -1 : 1;
     return 0;
-}
-
-static const char *
-shown(const char *path)
-{
-    return strcmp(path, "-") == 0 ? "standard input" : path;
 }
 
 /* Size, mtime and the hash of the first CL_CKPT_HASH_BYTES of path. */
@@ -244,7 +239,7 @@ read_existing(cl_ckpt *c, FILE *f, cl_ckpt_pos *resume, char *err, size_t errlen
                 "checkpoint \"%s\" was written for a different input: \"%s\" has %s; "
                 "rerun with the input it was written for, or remove it to load from "
                 "the start",
-                c->path, shown(id->path), what);
+                c->path, cl_input_name(id->path), what);
             rc = CL_ECONFIG;
             goto out;
         }

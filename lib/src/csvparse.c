@@ -27,6 +27,7 @@
 #include "csvparse.h"
 
 #include "crdbload/crdbload.h"
+#include "util.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -144,29 +145,26 @@ reserve_arena(cl_csv *p, size_t n)
 {
     if (p->arena_cap - p->arena_len >= n)
         return true;
-    size_t cap = p->arena_cap ? p->arena_cap : 4096;
-    while (cap - p->arena_len < n)
-        cap *= 2;
-    char *a = realloc(p->arena, cap);
+    char *a = cl_grow(p->arena, &p->arena_cap, p->arena_len + n, 1, 4096);
     if (!a) {
         p->failed = true;
         return false;
     }
     p->arena = a;
-    p->arena_cap = cap;
     return true;
 }
 
+/* fields and offs grow together: one capacity for both. */
 static bool
 reserve_field(cl_csv *p)
 {
     if (p->nfields < p->fields_cap)
         return true;
-    size_t cap = p->fields_cap ? p->fields_cap * 2 : 16;
-    cl_field *f = realloc(p->fields, cap * sizeof *f);
+    size_t cap = p->fields_cap, ocap = p->fields_cap;
+    cl_field *f = cl_grow(p->fields, &cap, p->nfields + 1, sizeof *f, 16);
     if (f)
         p->fields = f;
-    size_t *o = f ? realloc(p->offs, cap * sizeof *o) : NULL;
+    size_t *o = f ? cl_grow(p->offs, &ocap, p->nfields + 1, sizeof *o, 16) : NULL;
     if (!o) {
         p->failed = true;
         return false;

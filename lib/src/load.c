@@ -37,6 +37,7 @@
 #include "schema.h"
 #include "missing.h"
 #include "transcode.h"
+#include "util.h"
 
 #define MAX_SHOWN_REJECTS 100 /* warnings; the rejects file has all */
 
@@ -49,7 +50,7 @@ typedef struct loader {
     size_t npaths;
     char **header;       /* the first input's header names (owned), or NULL */
     size_t nheader;
-    char *columns_copy;  /* --columns, split in place */
+    char **columns_copy; /* --columns, split (cl_list_split) */
     const char **names;  /* one per input field; NULL for a skipped field */
     size_t nnames;
 
@@ -130,12 +131,6 @@ committed_position(void *ctx)
 
 static const char *const stdin_only[] = {"-"};
 
-static const char *
-display_name(const char *path)
-{
-    return strcmp(path, "-") == 0 ? "standard input" : path;
-}
-
 /* Every allocation that fails ends the run with this message. */
 static int
 out_of_memory(const char *what)
@@ -156,7 +151,7 @@ reject(loader *L, int file, const cl_field *fields, size_t nfields, uint64_t lin
 
     if (n <= MAX_SHOWN_REJECTS || cfg->dry_run)
         cl_log(CL_LOG_WARNING, "%s:%" PRIu64 ": row rejected: %s",
-               display_name(L->paths[file]), line, reason);
+               cl_input_name(L->paths[file]), line, reason);
     else if (n == MAX_SHOWN_REJECTS + 1)
         cl_log(CL_LOG_WARNING, "more than %d rows rejected; further ones are not shown%s",
                MAX_SHOWN_REJECTS,
@@ -197,23 +192,6 @@ on_server_reject(void *ctx, const cl_batch *b, size_t row, const char *sqlstate,
     rc = reject(L, cl_batch_tag(b), fields, nf, cl_batch_line(b, row), reason);
     free(fields);
     return rc;
-}
-
-/* Split s at commas in place into out, which has room for every name;
- * "-" (a skipped field) becomes NULL. Returns the number of names. */
-static size_t
-split_names(char *s, const char **out)
-{
-    size_t n = 0;
-    for (char *tok = s;;) {
-        char *comma = strchr(tok, ',');
-        if (comma)
-            *comma = '\0';
-        out[n++] = strcmp(tok, "-") == 0 ? NULL : tok;
-        if (!comma)
-            return n;
-        tok = comma + 1;
-    }
 }
 
 static void
@@ -300,7 +278,7 @@ check_inputs(loader *L)
             /* empty input: nothing to map, nothing to load */
         } else if (rec.status != CL_REC_OK) {
             char why[512];
-            cl_log(CL_LOG_ERROR, "%s:%" PRIu64 ": bad header: %s", display_name(L->paths[i]),
+            cl_log(CL_LOG_ERROR, "%s:%" PRIu64 ": bad header: %s", cl_input_name(L->paths[i]),
                    rec.line, cl_reader_problem(r, &rec, why, sizeof why));
             if (i != 0)
                 cl_reader_close(r);
@@ -314,7 +292,7 @@ check_inputs(loader *L)
                             "Name every field in the header, or give the names with "
                             "--columns (the header line is then skipped).",
                             "%s:%" PRIu64 ": the header names no column for field %zu%s",
-                            display_name(L->paths[i]), rec.line, f + 1,
+                            cl_input_name(L->paths[i]), rec.line, f + 1,
                             rec.nfields == 1 && !rec.fields[0].data ? " (the line is blank)"
                                                                      : "");
                 if (i != 0)
@@ -333,7 +311,7 @@ check_inputs(loader *L)
                 cl_log_detail(CL_LOG_ERROR,
                               "All inputs of one run must have the same columns.",
                               "header of %s differs from the header of %s",
-                              display_name(L->paths[i]), display_name(L->paths[0]));
+                              cl_input_name(L->paths[i]), cl_input_name(L->paths[0]));
                 cl_reader_close(r);
                 return CL_ECONFIG;
             }
@@ -399,17 +377,11 @@ connect_control(const cl_config *cfg)
     }
     if (c) {
         /* libpq's message names host and port and never the password */
-        char *msg = strdup(PQerrorMessage(c));
-        if (msg) {
-            size_t n = strlen(msg);
-            while (n && msg[n - 1] == '\n')
-                msg[--n] = '\0';
-        }
+        const char *msg = PQerrorMessage(c);
         cl_log_hint(CL_LOG_ERROR,
                     "Check -d/--url (else $DATABASE_URL, else libpq's PGHOST, PGPORT, "
                     "PGUSER...) and that the server accepts connections from this host.",
-                    "could not connect to the database: %s", msg ? msg : "out of memory");
-        free(msg);
+                    "could not connect to the database: %.*s", cl_pq_msg_len(msg), msg);
         PQfinish(c);
     } else {
         cl_log(CL_LOG_ERROR, "could not connect to the database: out of memory");
@@ -425,24 +397,18 @@ map_names(loader *L)
     size_t n;
 
     if (cfg->columns) {
-        L->columns_copy = strdup(cfg->columns);
+        L->columns_copy = cl_list_split(cfg->columns, &n);
         if (!L->columns_copy)
             return out_of_memory("--columns");
-        n = 1;
-        for (const char *c = cfg->columns; *c; c++)
-            n += *c == ',';
-        L->names = calloc(n, sizeof *L->names);
-        if (!L->names)
-            return out_of_memory("--columns");
-        L->nnames = split_names(L->columns_copy, L->names);
-        return 0;
     }
-    L->names = calloc(L->nheader ? L->nheader : 1, sizeof *L->names);
+    char *const *given = cfg->columns ? L->columns_copy : L->header;
+    n = cfg->columns ? n : L->nheader;
+    L->names = calloc(n ? n : 1, sizeof *L->names);
     if (!L->names)
-        return out_of_memory("the header");
-    for (size_t i = 0; i < L->nheader; i++)
-        L->names[i] = strcmp(L->header[i], "-") == 0 ? NULL : L->header[i];
-    L->nnames = L->nheader;
+        return out_of_memory(cfg->columns ? "--columns" : "the header");
+    for (size_t i = 0; i < n; i++) /* "-": a field that is skipped */
+        L->names[i] = strcmp(given[i], "-") == 0 ? NULL : given[i];
+    L->nnames = n;
     return 0;
 }
 
@@ -687,7 +653,7 @@ open_checkpoint(loader *L)
         cl_log(CL_LOG_INFO,
                "resuming from checkpoint \"%s\": the first %" PRIu64
                " records of %s%s were committed by an earlier run",
-               cfg->checkpoint_path, pos.record, display_name(L->paths[pos.file]),
+               cfg->checkpoint_path, pos.record, cl_input_name(L->paths[pos.file]),
                pos.file > 0 ? " (and every earlier input)" : "");
     return 0;
 }
@@ -717,7 +683,7 @@ settle_checkpoint(loader *L, bool ok)
            "checkpoint \"%s\": the first %" PRIu64 " records of %s are committed; "
            "rerun with the same --checkpoint to resume",
            cl_ckpt_path(L->ckpt), pos.record,
-           pos.file < L->npaths ? display_name(L->paths[pos.file]) : "the last input");
+           pos.file < L->npaths ? cl_input_name(L->paths[pos.file]) : "the last input");
 }
 
 static bool

@@ -41,6 +41,7 @@
 #include "crdbload/crdbload.h"
 #include "log.h"
 #include "retry.h"
+#include "util.h"
 
 #define KEYS_PER_COPY 100000      /* keys a COPY carries before the next one */
 #define COPY_BUF_BYTES (64 * 1024) /* keys buffered before PQputCopyData */
@@ -238,11 +239,9 @@ result_error(const cl_missing *m, const PGresult *res, const char *what, char *e
              size_t errlen)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-    if (!msg || !*msg)
-        msg = PQerrorMessage(m->conn);
+    const char *msg = cl_pq_primary(res, m->conn);
     snprintf(err, errlen, "%s: %s%s%.*s", what, state ? state : "", state ? ": " : "",
-             (int)strcspn(msg, "\n"), msg);
+             cl_pq_msg_len(msg), msg);
 }
 
 /* Run sql (no parameters, no rows wanted). */
@@ -302,7 +301,8 @@ stream_failed(cl_missing *m, const char *why)
 {
     if (!m->failed) {
         char err[512];
-        snprintf(err, sizeof err, "could not stream the keys read: %s", why);
+        snprintf(err, sizeof err, "could not stream the keys read: %.*s",
+                 cl_pq_msg_len(why), why);
         m->failed = strdup(err);
     }
     m->copying = false;

@@ -120,6 +120,7 @@
 #include "stats.h"
 #include "log.h"
 #include "retry.h"
+#include "util.h"
 
 #define DEFAULT_QUEUE_DEPTH 2
 #define DEFAULT_PIPELINE_DEPTH CL_DEFAULT_PIPELINE_DEPTH
@@ -258,14 +259,7 @@ set_abort(cl_pool *p, int code, const char *fmt, ...)
 static void
 copy_message(char *dst, size_t len, const char *msg)
 {
-    size_t n;
-
-    if (!msg)
-        msg = "";
-    n = strlen(msg);
-    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-        n--;
-    snprintf(dst, len, "%.*s", (int)n, msg);
+    snprintf(dst, len, "%.*s", cl_pq_msg_len(msg), msg ? msg : "");
 }
 
 static void
@@ -319,14 +313,13 @@ line_range(const cl_batch *b, size_t first, size_t n, uint64_t *lo, uint64_t *hi
 static char *
 rotate_list(const char *list, int k, size_t want_items, bool *oom)
 {
-    size_t items = 1, len;
+    size_t items, len;
     const char *start;
     char *out;
 
     if (!list)
         return NULL;
-    for (const char *s = list; *s; s++)
-        items += *s == ',';
+    items = cl_list_count(list);
     if (items < 2 || (want_items && items != want_items))
         return NULL;
     start = list;
@@ -391,10 +384,7 @@ setup_params(worker *w, const char *conninfo)
     PQconninfoFree(opts);
 
     if (hosts || addrs) {
-        const char *ref = hosts ? hosts : addrs;
-        size_t n = 1;
-        for (const char *s = ref; *s; s++)
-            n += *s == ',';
+        size_t n = cl_list_count(hosts ? hosts : addrs);
         w->host = rotate_list(hosts, w->id, n, &oom);
         w->hostaddr = rotate_list(addrs, w->id, n, &oom);
         w->port = rotate_list(ports, w->id, n, &oom); /* one port for all: kept */
@@ -436,13 +426,12 @@ advance_hosts(worker *w)
 {
     char **lists[] = {&w->host, &w->hostaddr, &w->port};
     const char *ref = w->host ? w->host : w->hostaddr;
-    size_t n = 1;
+    size_t n;
     bool oom = false;
 
     if (!ref)
         return;
-    for (const char *s = ref; *s; s++)
-        n += *s == ',';
+    n = cl_list_count(ref);
     for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
         char *next = rotate_list(*lists[l], 1, n, &oom);
 

@@ -19,6 +19,7 @@
 
 #include "csvparse.h"
 #include "test_hooks.h"
+#include "util.h"
 
 #include <zlib.h>
 
@@ -79,18 +80,6 @@ set_error(cl_reader *r, int code, const char *fmt, ...)
     va_end(ap);
     if (!r->fatal)
         r->fatal = code;
-}
-
-static void
-put_errbuf(char *errbuf, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!errbuf || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(errbuf, errlen, fmt, ap);
-    va_end(ap);
 }
 
 /* ---- input ---- */
@@ -266,6 +255,90 @@ skip_bom(cl_reader *r)
 
 /* ---- public ---- */
 
+/* The parser and the transcoder, by the options; r->name and r->display. */
+static int
+make_parts(cl_reader *r, const char *path, const cl_reader_opts *opts,
+           unsigned char delim, unsigned char quote, char *errbuf, size_t errlen)
+{
+    char tcerr[256] = "";
+    bool is_stdin = !path || strcmp(path, "-") == 0;
+    int rc = cl_transcode_open(&r->tc, opts->encoding, tcerr, sizeof tcerr);
+
+    if (rc != 0)
+        return cl_errf(rc, errbuf, errlen, "%s", tcerr);
+    r->max_field = opts->max_field_bytes ? opts->max_field_bytes : CL_READER_MAX_FIELD;
+    r->max_record =
+        opts->max_record_bytes ? opts->max_record_bytes : CL_READER_MAX_RECORD;
+    r->name = strdup(is_stdin ? "-" : path);
+    if (!r->name || cl_csv_new(&r->csv, delim, quote, opts->null_string, r->max_field,
+                               r->max_record) != 0)
+        return cl_errf(CL_ENOMEM, errbuf, errlen, "out of memory");
+    r->display = cl_input_name(r->name);
+    return 0;
+}
+
+/* r->fd: the file, or standard input (left open at close); a directory is
+ * refused here, where the message can name it. */
+static int
+open_input(cl_reader *r, char *errbuf, size_t errlen)
+{
+    struct stat st;
+
+    if (strcmp(r->name, "-") == 0) {
+        r->fd = STDIN_FILENO;
+    } else {
+        r->fd = open(r->name, O_RDONLY | O_CLOEXEC);
+        if (r->fd < 0)
+            return cl_errf(CL_EIO, errbuf, errlen, "could not open file \"%s\": %s",
+                           r->name, strerror(errno));
+        r->close_fd = true;
+    }
+    if (fstat(r->fd, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return cl_errf(CL_EIO, errbuf, errlen, "could not read \"%s\": %s",
+                           r->display, strerror(EISDIR));
+        if (S_ISREG(st.st_mode))
+            r->input_size = (uint64_t)st.st_size;
+    }
+    return 0;
+}
+
+/* Read the first bytes, which tell gzip from plain (a pipe may deliver
+ * them one by one), and set up the inflater or the plain path. */
+static int
+sniff_gzip(cl_reader *r, char *errbuf, size_t errlen)
+{
+    size_t have = 0;
+
+    r->ibuf = malloc(READ_BLOCK);
+    if (!r->ibuf)
+        return cl_errf(CL_ENOMEM, errbuf, errlen, "out of memory");
+    while (have < 2 && !r->in_eof) {
+        size_t n;
+        if (read_some(r, r->ibuf + have, READ_BLOCK - have, &n) < 0)
+            return cl_errf(CL_EIO, errbuf, errlen, "%s", r->err);
+        have += n;
+    }
+    if (have >= 2 && r->ibuf[0] == 0x1f && r->ibuf[1] == 0x8b) {
+        r->gzip = true;
+        r->obuf = malloc(READ_BLOCK);
+        if (!r->obuf || inflateInit2(&r->zs, 16 + MAX_WBITS) != Z_OK)
+            return cl_errf(CL_ENOMEM, errbuf, errlen, "out of memory");
+        r->zs_live = true;
+        r->zs.next_in = r->ibuf;
+        r->zs.avail_in = (uInt)have;
+        return 0;
+    }
+    r->obuf = r->ibuf;
+    r->olen = have;
+    r->input_pos = r->data_pos = have;
+    if (r->tc && cl_transcode_put(r->tc, r->obuf, have) != 0)
+        return cl_errf(CL_ENOMEM, errbuf, errlen, "out of memory");
+    if (r->tc)
+        r->olen = 0;
+    return 0;
+}
+
 int
 cl_reader_open(cl_reader **out, const char *path, const cl_reader_opts *opts,
                char *errbuf, size_t errlen)
@@ -280,101 +353,22 @@ cl_reader_open(cl_reader **out, const char *path, const cl_reader_opts *opts,
     unsigned char delim = opts->delimiter ? (unsigned char)opts->delimiter : ',';
     unsigned char quote = opts->quote ? (unsigned char)opts->quote : '"';
     if (delim == quote || delim == '\n' || delim == '\r' || quote == '\n' ||
-        quote == '\r') {
-        put_errbuf(errbuf, errlen,
-                   "the delimiter and the quote must be two different characters, "
-                   "neither a line end");
-        return CL_ECONFIG;
-    }
-
+        quote == '\r')
+        return cl_errf(CL_ECONFIG, errbuf, errlen,
+                       "the delimiter and the quote must be two different characters, "
+                       "neither a line end");
     r = calloc(1, sizeof *r);
     if (!r)
-        goto nomem;
+        return cl_errf(CL_ENOMEM, errbuf, errlen, "out of memory");
     r->fd = -1;
-    char tcerr[256] = "";
-    if ((rc = cl_transcode_open(&r->tc, opts->encoding, tcerr, sizeof tcerr)) != 0) {
-        put_errbuf(errbuf, errlen, "%s", tcerr);
-        goto fail;
+    if ((rc = make_parts(r, path, opts, delim, quote, errbuf, errlen)) != 0 ||
+        (rc = open_input(r, errbuf, errlen)) != 0 ||
+        (rc = sniff_gzip(r, errbuf, errlen)) != 0) {
+        cl_reader_close(r);
+        return rc;
     }
-    r->max_field = opts->max_field_bytes ? opts->max_field_bytes : CL_READER_MAX_FIELD;
-    r->max_record =
-        opts->max_record_bytes ? opts->max_record_bytes : CL_READER_MAX_RECORD;
-    bool is_stdin = !path || strcmp(path, "-") == 0;
-    r->name = strdup(is_stdin ? "-" : path);
-    if (!r->name)
-        goto nomem;
-    r->display = is_stdin ? "standard input" : r->name;
-    if (cl_csv_new(&r->csv, delim, quote, opts->null_string, r->max_field, r->max_record) != 0)
-        goto nomem;
-
-    if (is_stdin) {
-        r->fd = STDIN_FILENO;
-    } else {
-        r->fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (r->fd < 0) {
-            put_errbuf(errbuf, errlen, "could not open file \"%s\": %s", path,
-                       strerror(errno));
-            rc = CL_EIO;
-            goto fail;
-        }
-        r->close_fd = true;
-    }
-    struct stat st;
-    if (fstat(r->fd, &st) == 0) {
-        if (S_ISDIR(st.st_mode)) {
-            put_errbuf(errbuf, errlen, "could not read \"%s\": %s", r->display,
-                       strerror(EISDIR));
-            rc = CL_EIO;
-            goto fail;
-        }
-        if (S_ISREG(st.st_mode))
-            r->input_size = (uint64_t)st.st_size;
-    }
-
-    r->ibuf = malloc(READ_BLOCK);
-    if (!r->ibuf)
-        goto nomem;
-
-    /* The first bytes tell gzip from plain; a pipe may deliver them one by one. */
-    size_t have = 0;
-    while (have < 2 && !r->in_eof) {
-        size_t n;
-        if (read_some(r, r->ibuf + have, READ_BLOCK - have, &n) < 0) {
-            put_errbuf(errbuf, errlen, "%s", r->err);
-            rc = CL_EIO;
-            goto fail;
-        }
-        have += n;
-    }
-    if (have >= 2 && r->ibuf[0] == 0x1f && r->ibuf[1] == 0x8b) {
-        r->gzip = true;
-        r->obuf = malloc(READ_BLOCK);
-        if (!r->obuf)
-            goto nomem;
-        if (inflateInit2(&r->zs, 16 + MAX_WBITS) != Z_OK)
-            goto nomem;
-        r->zs_live = true;
-        r->zs.next_in = r->ibuf;
-        r->zs.avail_in = (uInt)have;
-    } else {
-        r->obuf = r->ibuf;
-        r->olen = have;
-        r->input_pos = r->data_pos = have;
-        if (r->tc && cl_transcode_put(r->tc, r->obuf, have) != 0)
-            goto nomem;
-        if (r->tc)
-            r->olen = 0;
-    }
-
     *out = r;
     return 0;
-
-nomem:
-    put_errbuf(errbuf, errlen, "out of memory");
-    rc = CL_ENOMEM;
-fail:
-    cl_reader_close(r);
-    return rc;
 }
 
 int

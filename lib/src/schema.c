@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "crdbload/crdbload.h"
+#include "util.h"
 
 #define VARHDRSZ 4 /* typmods of numeric and varchar carry the varlena header */
 
@@ -78,14 +79,10 @@ query_error(char *err, size_t errlen, const char *what, const PGresult *res,
             PGconn *conn)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-    int n;
+    const char *msg = cl_pq_primary(res, conn);
 
-    if (!msg || !*msg)
-        msg = PQerrorMessage(conn);
-    n = (int)strcspn(msg, "\n");
     snprintf(err, errlen, "could not read %s: %s%s%.*s", what, state ? state : "",
-             state ? ": " : "", n, msg);
+             state ? ": " : "", cl_pq_msg_len(msg), msg);
 }
 
 static cl_type_kind

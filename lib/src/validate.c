@@ -12,10 +12,10 @@
 #include "batch.h"
 #include "crdbload/crdbload.h"
 #include "error.h"
+#include "util.h"
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,22 +38,6 @@ show(const char *v, size_t len, char buf[SHOW_MAX + 4])
     memcpy(buf, v, n);
     strcpy(buf + n, n < len ? "..." : "");
     return buf;
-}
-
-static int
-reject(char *why, size_t whylen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int
-reject(char *why, size_t whylen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (why && whylen) {
-        va_start(ap, fmt);
-        vsnprintf(why, whylen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
 }
 
 /* isspace() in the C locale, as the server's input functions use it. */
@@ -179,11 +163,11 @@ check_int(const cl_column *c, const char *v, size_t len, char *why, size_t whyle
         neg = v[i++] == '-';
     base = scan_prefix(v, &i, e);
     if (scan_digits(v, &i, e, base, &mag) == 0 || i != e)
-        return reject(why, whylen, "invalid input syntax for type %s: \"%s\"",
-                      types[c->kind].name, show(v, len, buf));
+        return cl_errf(-1, why, whylen, "invalid input syntax for type %s: \"%s\"",
+                       types[c->kind].name, show(v, len, buf));
     if (mag > limit + (neg ? 1 : 0))
-        return reject(why, whylen, "value \"%s\" is out of range for type %s",
-                      show(v, len, buf), types[c->kind].name);
+        return cl_errf(-1, why, whylen, "value \"%s\" is out of range for type %s",
+                       show(v, len, buf), types[c->kind].name);
     return 0;
 }
 
@@ -266,15 +250,16 @@ check_numeric(const cl_column *c, const char *v, size_t len, char *why, size_t w
         long room = (long)c->precision - c->scale;
 
         if (weight > room)
-            return reject(why, whylen,
-                          "numeric field overflow: \"%s\" does not fit %s (its absolute value "
-                          "must be less than 10^%ld)",
-                          show(v, len, buf), c->type_name, room);
+            return cl_errf(
+                -1, why, whylen,
+                "numeric field overflow: \"%s\" does not fit %s (its absolute value "
+                "must be less than 10^%ld)",
+                show(v, len, buf), c->type_name, room);
     }
     return 0;
 syntax:
-    return reject(why, whylen, "invalid input syntax for type numeric: \"%s\"",
-                  show(v, len, buf));
+    return cl_errf(-1, why, whylen, "invalid input syntax for type numeric: \"%s\"",
+                   show(v, len, buf));
 }
 
 static int
@@ -305,12 +290,12 @@ check_float(const cl_column *c, const char *v, size_t len, char *why, size_t why
     /* Overflow is refused everywhere; an underflow to 0 PostgreSQL refuses
      * too, but CockroachDB takes it. */
     if (errno == ERANGE && isinf(d))
-        return reject(why, whylen, "\"%s\" is out of range for type %s", show(v, len, buf),
-                      c->type_name);
+        return cl_errf(-1, why, whylen, "\"%s\" is out of range for type %s",
+                       show(v, len, buf), c->type_name);
     return 0;
 syntax:
-    return reject(why, whylen, "invalid input syntax for type %s: \"%s\"", c->type_name,
-                  show(v, len, buf));
+    return cl_errf(-1, why, whylen, "invalid input syntax for type %s: \"%s\"",
+                   c->type_name, show(v, len, buf));
 }
 
 /* PostgreSQL's parse_bool_with_len(): a unique prefix of true/false/yes/no,
@@ -342,8 +327,8 @@ check_bool(const char *v, size_t len, char *why, size_t whylen)
         if (word_eq(s, n, "on") || word_eq(s, n, "of") || word_eq(s, n, "off"))
             return 0;
     }
-    return reject(why, whylen, "invalid input syntax for type boolean: \"%s\"",
-                  show(v, len, buf));
+    return cl_errf(-1, why, whylen, "invalid input syntax for type boolean: \"%s\"",
+                   show(v, len, buf));
 }
 
 /* PostgreSQL's string_to_uuid(): 32 hex digits, a '-' allowed after any group
@@ -377,7 +362,8 @@ check_uuid(const char *v, size_t len, char *why, size_t whylen)
     if (i == len)
         return 0;
 syntax:
-    return reject(why, whylen, "invalid input syntax for type uuid: \"%s\"", show(v, len, buf));
+    return cl_errf(-1, why, whylen, "invalid input syntax for type uuid: \"%s\"",
+                   show(v, len, buf));
 }
 
 /* Only YYYY-MM-DD at the very start is read: every server reads it as year,
@@ -410,8 +396,8 @@ check_date(const char *v, size_t len, char *why, size_t whylen)
     }
     return 0;
 range:
-    return reject(why, whylen, "date/time field value out of range: \"%s\"",
-                  show(v, len, buf));
+    return cl_errf(-1, why, whylen, "date/time field value out of range: \"%s\"",
+                   show(v, len, buf));
 }
 
 /* Characters (UTF-8 code points), not counting trailing spaces: the server
@@ -429,8 +415,8 @@ check_varchar(const cl_column *c, const char *v, size_t len, char *why, size_t w
     for (size_t i = 0; i < e; i++)
         n += ((unsigned char)v[i] & 0xC0) != 0x80;
     if (n > (size_t)c->max_chars)
-        return reject(why, whylen, "value too long for type %s: \"%s\"", c->type_name,
-                      show(v, len, buf));
+        return cl_errf(-1, why, whylen, "value too long for type %s: \"%s\"",
+                       c->type_name, show(v, len, buf));
     return 0;
 }
 
@@ -439,8 +425,9 @@ cl_validate_value(const cl_column *c, const char *v, size_t len, char *why, size
 {
     if (!v) {
         if (c->not_null)
-            return reject(why, whylen, "null value in column %s violates not-null constraint",
-                          CL_IDENT(c->name));
+            return cl_errf(-1, why, whylen,
+                           "null value in column %s violates not-null constraint",
+                           CL_IDENT(c->name));
         return 0;
     }
     switch (c->kind) {
