@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crdbload/crdbload.h"
+#include "error.h"
+
 static bool
 is_space(char c)
 {
@@ -58,20 +61,6 @@ cl_near_column(const cl_table *t, const char *name)
         found = (int)i;
     }
     return found;
-}
-
-/* name in double quotes, inner quotes doubled, as PostgreSQL quotes an
- * identifier in its messages. */
-static void
-put_quoted(FILE *m, const char *name)
-{
-    fputc('"', m);
-    for (const char *p = name; *p; p++) {
-        if (*p == '"')
-            fputc('"', m);
-        fputc(*p, m);
-    }
-    fputc('"', m);
 }
 
 /* The --columns argument for the shell: as is when every byte is safe,
@@ -136,9 +125,8 @@ cl_near_names_hint(const cl_table *t, const char *const *names, size_t n)
         if (!guess[f])
             continue;
         fputs(k++ ? "; " : "", m);
-        put_quoted(m, names[f]);
-        fputs(" is probably ", m);
-        put_quoted(m, t->cols[col[f]].name);
+        fprintf(m, "%s is probably %s", CL_IDENT(names[f]),
+                CL_IDENT(t->cols[col[f]].name));
     }
     fputs(".", m);
     if (loadable) {

@@ -42,7 +42,6 @@ struct cl_progress {
     int head, count;
 };
 
-#define LOAD(field) atomic_load_explicit(&s->field, memory_order_relaxed)
 
 static void
 push_sample(cl_progress *p, double t, uint64_t rows)
@@ -81,13 +80,13 @@ measure(cl_progress *p, cl_progress_snapshot *f)
     f->elapsed_s = now - s->start_time;
     if (f->elapsed_s < 0)
         f->elapsed_s = 0;
-    f->rows_read = LOAD(rows_read);
-    f->rows_written = LOAD(rows_written);
-    f->rows_rejected = LOAD(rows_rejected);
-    f->retries = LOAD(retries);
-    f->reconnects = LOAD(reconnects);
-    f->bytes_read = LOAD(bytes_read);
-    f->input_size = LOAD(input_size);
+    f->rows_read = CL_STAT(s, rows_read);
+    f->rows_written = CL_STAT(s, rows_written);
+    f->rows_rejected = CL_STAT(s, rows_rejected);
+    f->retries = CL_STAT(s, retries);
+    f->reconnects = CL_STAT(s, reconnects);
+    f->bytes_read = CL_STAT(s, bytes_read);
+    f->input_size = CL_STAT(s, input_size);
     f->rows_per_s = f->elapsed_s > 0 ? (double)f->rows_read / f->elapsed_s : 0;
     f->mb_per_s = f->elapsed_s > 0 ? (double)f->bytes_read / 1e6 / f->elapsed_s : 0;
     f->rows_per_s_now = recent_rate(p, now, f->rows_read, window);

@@ -182,8 +182,7 @@ status_words(cl_run_status st)
     return "stopped early; the counts are of what was committed";
 }
 
-#define LOAD(field) atomic_load_explicit(&s->field, memory_order_relaxed)
-#define ULL(field) ((unsigned long long)LOAD(field))
+#define ULL(field) ((unsigned long long)CL_STAT(s, field))
 
 static double
 elapsed(const cl_stats *s)
@@ -199,11 +198,11 @@ void
 cl_stats_derive(cl_stats *s, cl_stats_derived *d)
 {
     d->secs = elapsed(s);
-    d->rows_per_s = d->secs > 0 ? (double)LOAD(rows_read) / d->secs : 0;
-    d->mb_per_s = d->secs > 0 ? (double)LOAD(bytes_read) / 1e6 / d->secs : 0;
+    d->rows_per_s = d->secs > 0 ? (double)CL_STAT(s, rows_read) / d->secs : 0;
+    d->mb_per_s = d->secs > 0 ? (double)CL_STAT(s, bytes_read) / 1e6 / d->secs : 0;
     d->p50 = cl_stats_latency_ms(s, 50);
     d->p99 = cl_stats_latency_ms(s, 99);
-    d->max = (double)LOAD(latency_max_us) / 1000.0;
+    d->max = (double)CL_STAT(s, latency_max_us) / 1000.0;
 }
 
 bool
@@ -217,7 +216,7 @@ cl_stats_retry_sqlstate(cl_stats *s, int i, char sqlstate[6], uint64_t *count)
     if (code == 0) /* slots are claimed in order: the first free one ends the list */
         return false;
     unpack_sqlstate(code, sqlstate);
-    *count = LOAD(by_sqlstate[i].count);
+    *count = CL_STAT(s, by_sqlstate[i].count);
     return true;
 }
 
@@ -256,15 +255,15 @@ cl_stats_print_summary(cl_stats *s, FILE *f)
         snprintf(retries, sizeof retries, "%llu (%s)", ULL(retries), by);
     else
         snprintf(retries, sizeof retries, "%llu", ULL(retries));
-    if (LOAD(batches_retried_40003) > 0) {
+    if (CL_STAT(s, batches_retried_40003) > 0) {
         size_t n = strlen(retries);
         snprintf(retries + n, sizeof retries - n, "; %llu batches re-sent after 40003",
                  ULL(batches_retried_40003));
     }
-    if (LOAD(rows_skipped) > 0)
+    if (CL_STAT(s, rows_skipped) > 0)
         snprintf(skipped, sizeof skipped, "  rows skipped:      %llu (committed earlier)\n",
                  ULL(rows_skipped));
-    if (LOAD(rows_in_doubt) > 0) {
+    if (CL_STAT(s, rows_in_doubt) > 0) {
         size_t n = strlen(skipped);
         snprintf(skipped + n, sizeof skipped - n,
                  "  rows in doubt:     %llu (sent, outcome unknown; a rerun settles them)\n",
@@ -300,9 +299,9 @@ cl_stats_print_summary(cl_stats *s, FILE *f)
             status_words(s->status), s->files, ULL(rows_read), ULL(rows_written),
             ULL(rows_unchanged), ULL(rows_rejected), ULL(duplicates_merged), skipped,
             ULL(batches), retries, ULL(reconnects), ULL(bytes_read),
-            (double)LOAD(bytes_read) / 1e6, d.secs, d.rows_per_s, d.mb_per_s, d.p50, d.p99,
-            d.max, cl_dialect_name(s->dialect), cl_stmt_form_name(s->form), s->workers,
-            s->batch_size);
+            (double)CL_STAT(s, bytes_read) / 1e6, d.secs, d.rows_per_s, d.mb_per_s,
+            d.p50, d.p99, d.max, cl_dialect_name(s->dialect),
+            cl_stmt_form_name(s->form), s->workers, s->batch_size);
 }
 
 int

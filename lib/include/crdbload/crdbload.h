@@ -232,6 +232,9 @@ void cl_config_init(cl_config *cfg);
  * table, not of the input, and are not part of it either).
  */
 
+/* One counter of s read for a report: relaxed, as the counters are kept. */
+#define CL_STAT(s, field) atomic_load_explicit(&(s)->field, memory_order_relaxed)
+
 #define CL_STATS_MAX_SQLSTATES 16
 #define CL_LATENCY_BUCKETS 128 /* log-spaced, 1 us .. ~1 hour */
 
