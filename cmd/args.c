@@ -328,7 +328,7 @@ invalid:
     return false;
 }
 
-/* One one-byte character, or "\t" for a tab. Not a line break. */
+/* One one-byte character, or "\t" for a tab. */
 static bool
 option_parse_char(const char *arg, int opt, char *result)
 {
@@ -343,12 +343,7 @@ option_parse_char(const char *arg, int opt, char *result)
                       "invalid value \"%s\" for option %s", arg, option_name(opt));
         return false;
     }
-    if (c == '\n' || c == '\r') {
-        cli_log(CL_LOG_ERROR, "%s cannot be newline or carriage return",
-               option_name(opt));
-        return false;
-    }
-    *result = c;
+    *result = c; /* a line end is refused by cl_config_check() */
     return true;
 }
 
@@ -466,29 +461,6 @@ check_output_paths(const cl_config *cfg)
     return true;
 }
 
-/* A column set by --set or --default more than once. */
-static bool
-check_assign_columns(const cl_config *cfg)
-{
-    size_t n = cfg->nsets + cfg->ndefaults;
-    size_t i, j;
-
-    for (i = 0; i < n; i++) {
-        const char *a =
-            i < cfg->nsets ? cfg->sets[i].column : cfg->defaults[i - cfg->nsets].column;
-        for (j = i + 1; j < n; j++) {
-            const char *b = j < cfg->nsets ? cfg->sets[j].column
-                                           : cfg->defaults[j - cfg->nsets].column;
-            if (strcmp(a, b) == 0) {
-                cli_log(CL_LOG_ERROR,
-                       "column \"%s\" is given more than once in --set/--default", a);
-                return false;
-            }
-        }
-    }
-    return true;
-}
-
 /*
  * --missing=keep|delete and --missing-set (update) choose one action; the
  * options that shape it need one. missing_given, guard_given: the option
@@ -519,6 +491,7 @@ static bool
 check_options(const cl_config *cfg)
 {
     size_t i, nstdin = 0;
+    char err[512];
 
     if (cfg->no_header && !cfg->columns) {
         cli_log(CL_LOG_ERROR, "option --no-header requires --columns");
@@ -534,8 +507,9 @@ check_options(const cl_config *cfg)
                "options --insert-only and --update-columns cannot be used together");
         return false;
     }
-    if (cfg->delimiter == cfg->quote) {
-        cli_log(CL_LOG_ERROR, "--delimiter and --quote must be different");
+    /* the rules the library checks: its words, before anything is done */
+    if (cl_config_check(cfg, err, sizeof err) != 0) {
+        cli_log(CL_LOG_ERROR, "%s", err);
         return false;
     }
     if (cfg->null_string) {
@@ -552,8 +526,6 @@ check_options(const cl_config *cfg)
             return false;
         }
     }
-    if (!check_assign_columns(cfg))
-        return false;
 
     for (i = 0; i < cfg->nfiles; i++) {
         if (cfg->files[i][0] == '\0') {
@@ -562,10 +534,6 @@ check_options(const cl_config *cfg)
         }
         if (is_stdin(cfg->files[i]))
             nstdin++;
-    }
-    if (nstdin > 1) {
-        cli_log(CL_LOG_ERROR, "standard input (\"-\") can be given only once");
-        return false;
     }
     if (cfg->checkpoint_path && (cfg->nfiles == 0 || nstdin > 0)) {
         cli_log_detail(CL_LOG_ERROR, "Standard input cannot be read again to resume.",

@@ -262,8 +262,7 @@ check_assigns(plan_ctx *x, const cl_assign *a, size_t n, int kind)
             return fail(x, "empty expression for column %s in %s", CL_IDENT(a[i].column), opt);
         if (x->col_field[ci] >= 0)
             return fail(x, "column %s of %s is also in the input", CL_IDENT(a[i].column), opt);
-        if (x->col_assign[ci])
-            return fail(x, "column %s is named twice in --set/--default", CL_IDENT(a[i].column));
+        /* a column given twice: cl_config_check() */
         if (x->t->cols[ci].generated)
             return fail(x, "column %s of %s is a generated column and cannot be written",
                         CL_IDENT(a[i].column), opt);

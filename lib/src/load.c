@@ -249,17 +249,17 @@ static int
 check_inputs(loader *L)
 {
     const cl_config *cfg = L->cfg;
-    size_t nstdin = 0;
+    char err[512];
 
+    if (cl_config_check(cfg, err, sizeof err) != 0) {
+        cl_log(CL_LOG_ERROR, "%s", err);
+        return CL_ECONFIG;
+    }
     for (size_t i = 0; i < L->npaths; i++) {
         cl_reader *r = NULL;
         cl_record rec;
         int rc;
 
-        if (strcmp(L->paths[i], "-") == 0 && ++nstdin > 1) {
-            cl_log(CL_LOG_ERROR, "standard input (\"-\") can be read only once");
-            return CL_ECONFIG;
-        }
         if (open_input(L, i, &r) != 0)
             return CL_ECONFIG;
         add_input_size(L->st, i, cl_reader_input_size(r));

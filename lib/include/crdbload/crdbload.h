@@ -221,6 +221,15 @@ typedef struct cl_config {
 void cl_config_init(cl_config *cfg);
 
 /*
+ * The rules between options that need neither the inputs nor the server:
+ * --delimiter and --quote differ and are no line end, standard input ("-")
+ * is given once, a column is given once in --set/--default. 0, or
+ * CL_ECONFIG with the message in err. cl_load_run() checks them first; the
+ * CLI calls it too, to answer before anything else is done.
+ */
+int cl_config_check(const cl_config *cfg, char *err, size_t errlen);
+
+/*
  * The run's counters, the final summary and --summary-json.
  *
  * Counters are C11 atomics updated with relaxed ordering by the reader thread
