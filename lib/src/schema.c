@@ -63,14 +63,29 @@ static const char uniques_sql[] =
     " ORDER BY i.indisprimary DESC, i.indexrelid";
 
 static char *
+dup_n(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+static char *
 dup(const char *s)
 {
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
+    return dup_n(s, strlen(s));
+}
 
-    if (d)
-        memcpy(d, s, n);
-    return d;
+/* pg_class.relkind of what an upsert can write: a table, partitioned or
+ * foreign. */
+static bool
+is_table_kind(char relkind)
+{
+    return relkind == 'r' || relkind == 'p' || relkind == 'f';
 }
 
 /* "SQLSTATE: message" of a failed query, trailing newline dropped. */
@@ -234,145 +249,148 @@ not_found(PGconn *conn, const char *spec, const char *dot, char *err, size_t err
     PQclear(res);
 }
 
-int
-cl_schema_load(PGconn *conn, const char *spec, cl_table **out, char *err,
-               size_t errlen)
+/* Run one catalog query; NULL with the error in err when it failed. */
+static PGresult *
+query(PGconn *conn, const char *sql, int nparams, const char *const *param,
+      const char *what, char *err, size_t errlen)
+{
+    PGresult *res = PQexecParams(conn, sql, nparams, NULL, param, NULL, NULL, 0);
+
+    if (PQresultStatus(res) == PGRES_TUPLES_OK)
+        return res;
+    query_error(err, errlen, what, res, conn);
+    PQclear(res);
+    return NULL;
+}
+
+/* Find spec ("table" in the search path, or "schema.table", each part
+ * literal) and fill t's names and oid. */
+static int
+resolve_table(PGconn *conn, const char *spec, cl_table *t, char oid[16], char *err,
+              size_t errlen)
 {
     const char *dot = strchr(spec, '.');
+    char *schema = dot ? dup_n(spec, (size_t)(dot - spec)) : NULL;
+    const char *param[2] = {schema, dot ? dot + 1 : spec}; /* NULL: the search path */
     PGresult *res = NULL;
-    cl_table *t = NULL;
-    int *attnums = NULL;
-    char *schema = NULL;
-    char oid[16];
-    const char *param[2];
-    int rc = CL_ENOMEM;
+    int rc = 0;
 
-    *out = NULL;
-    if (*spec == '\0' || (dot && (dot == spec || dot[1] == '\0'))) {
-        snprintf(err, errlen, "invalid table name \"%s\"", spec);
-        return CL_ECONFIG;
-    }
-
-    /* Each part literally: the server folds nothing, "Product" stays. */
-    if (dot) {
-        size_t n = (size_t)(dot - spec);
-
-        schema = malloc(n + 1);
-        if (!schema)
-            goto nomem;
-        memcpy(schema, spec, n);
-        schema[n] = '\0';
-    }
-    param[0] = schema; /* NULL: look in the search path */
-    param[1] = dot ? dot + 1 : spec;
-    res = PQexecParams(conn, resolve_sql, 2, NULL, param, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        query_error(err, errlen, "the table", res, conn);
+    if (dot && !schema)
+        return cl_errf(CL_ENOMEM, err, errlen, "out of memory");
+    if (!(res = query(conn, resolve_sql, 2, param, "the table", err, errlen))) {
         rc = CL_EDB;
-        goto done;
-    }
-    if (PQntuples(res) == 0) {
+    } else if (PQntuples(res) == 0) {
         not_found(conn, spec, dot, err, errlen);
         rc = CL_ECONFIG;
-        goto done;
-    }
-    {
-        char relkind = PQgetvalue(res, 0, 3)[0];
-        if (relkind != 'r' && relkind != 'p' && relkind != 'f') {
-            snprintf(err, errlen, "\"%s\" is not a table", spec);
-            rc = CL_ECONFIG;
-            goto done;
-        }
-    }
-
-    t = calloc(1, sizeof *t);
-    if (!t)
-        goto nomem;
-    snprintf(oid, sizeof oid, "%s", PQgetvalue(res, 0, 0));
-    t->schema = dup(PQgetvalue(res, 0, 1));
-    t->name = dup(PQgetvalue(res, 0, 2));
-    if (!t->schema || !t->name)
-        goto nomem;
-    t->qualified = qualify(conn, t->schema, t->name);
-    if (!t->qualified)
-        goto nomem;
-    PQclear(res);
-
-    param[0] = oid;
-    res = PQexecParams(conn, columns_sql, 1, NULL, param, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        query_error(err, errlen, "the columns of the table", res, conn);
-        rc = CL_EDB;
-        goto done;
-    }
-    {
-        int n = PQntuples(res);
-
-        t->cols = calloc(n ? (size_t)n : 1, sizeof *t->cols);
-        attnums = calloc(n ? (size_t)n : 1, sizeof *attnums);
-        if (!t->cols || !attnums)
-            goto nomem;
-        for (int i = 0; i < n; i++) {
-            cl_column *c = &t->cols[i];
-
-            c->name = dup(PQgetvalue(res, i, 0));
-            c->type_name = type_name(PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
-                                     atoi(PQgetvalue(res, i, 3)));
-            t->ncols++; /* counted now, so that cl_table_free frees both */
-            if (!c->name || !c->type_name)
-                goto nomem;
-            c->kind = kind_of(PQgetvalue(res, i, 2), atoi(PQgetvalue(res, i, 3)), c);
-            c->not_null = bool_value(res, i, 4);
-            c->has_default = bool_value(res, i, 5) || bool_value(res, i, 6);
-            c->generated = bool_value(res, i, 6);
-            /* attnums have holes where columns were dropped */
-            attnums[i] = atoi(PQgetvalue(res, i, 7));
-            if (!PQgetisnull(res, i, 8) && !(c->default_expr = dup(PQgetvalue(res, i, 8))))
-                goto nomem;
-        }
+    } else if (!is_table_kind(PQgetvalue(res, 0, 3)[0])) {
+        rc = cl_errf(CL_ECONFIG, err, errlen, "\"%s\" is not a table", spec);
+    } else {
+        snprintf(oid, 16, "%s", PQgetvalue(res, 0, 0));
+        t->schema = dup(PQgetvalue(res, 0, 1));
+        t->name = dup(PQgetvalue(res, 0, 2));
+        t->qualified = t->schema && t->name ? qualify(conn, t->schema, t->name) : NULL;
+        if (!t->qualified)
+            rc = cl_errf(CL_ENOMEM, err, errlen, "out of memory");
     }
     PQclear(res);
-
-    res = PQexecParams(conn, uniques_sql, 1, NULL, param, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        query_error(err, errlen, "the unique indexes of the table", res, conn);
-        rc = CL_EDB;
-        goto done;
-    }
-    {
-        int n = PQntuples(res);
-
-        t->uniques = calloc(n ? (size_t)n : 1, sizeof *t->uniques);
-        if (!t->uniques)
-            goto nomem;
-        for (int i = 0; i < n; i++) {
-            cl_unique *u = &t->uniques[t->nuniques];
-            long nkey = PQgetisnull(res, i, 2) ? -1 : atol(PQgetvalue(res, i, 2));
-            int r = parse_unique(t, PQgetvalue(res, i, 1), nkey, attnums, u);
-
-            if (r < 0)
-                goto nomem;
-            if (r > 0)
-                continue;
-            u->primary = bool_value(res, i, 0);
-            t->nuniques++;
-        }
-    }
-
-    *out = t;
-    t = NULL;
-    rc = 0;
-    goto done;
-
-nomem:
-    snprintf(err, errlen, "out of memory");
-    rc = CL_ENOMEM;
-done:
-    PQclear(res);
-    free(attnums);
     free(schema);
-    cl_table_free(t);
     return rc;
+}
+
+/* The table's columns; attnums[i] is column i's attnum (they have holes
+ * where columns were dropped), for the indexes. */
+static int
+read_columns(PGconn *conn, const char *const *oid, cl_table *t, int **attnums,
+             char *err, size_t errlen)
+{
+    PGresult *res =
+        query(conn, columns_sql, 1, oid, "the columns of the table", err, errlen);
+    int n = res ? PQntuples(res) : 0, rc = 0;
+
+    if (!res)
+        return CL_EDB;
+    t->cols = calloc(n ? (size_t)n : 1, sizeof *t->cols);
+    *attnums = calloc(n ? (size_t)n : 1, sizeof **attnums);
+    if (!t->cols || !*attnums)
+        rc = CL_ENOMEM;
+    for (int i = 0; rc == 0 && i < n; i++) {
+        cl_column *c = &t->cols[i];
+
+        c->name = dup(PQgetvalue(res, i, 0));
+        c->type_name = type_name(PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+                                 atoi(PQgetvalue(res, i, 3)));
+        t->ncols++; /* counted now, so that cl_table_free frees both */
+        if (!c->name || !c->type_name) {
+            rc = CL_ENOMEM;
+            break;
+        }
+        c->kind = kind_of(PQgetvalue(res, i, 2), atoi(PQgetvalue(res, i, 3)), c);
+        c->not_null = bool_value(res, i, 4);
+        c->has_default = bool_value(res, i, 5) || bool_value(res, i, 6);
+        c->generated = bool_value(res, i, 6);
+        (*attnums)[i] = atoi(PQgetvalue(res, i, 7));
+        if (!PQgetisnull(res, i, 8) && !(c->default_expr = dup(PQgetvalue(res, i, 8))))
+            rc = CL_ENOMEM;
+    }
+    PQclear(res);
+    return rc ? cl_errf(rc, err, errlen, "out of memory") : 0;
+}
+
+/* The table's unique indexes that ON CONFLICT can name. */
+static int
+read_uniques(PGconn *conn, const char *const *oid, cl_table *t, const int *attnums,
+             char *err, size_t errlen)
+{
+    PGresult *res = query(conn, uniques_sql, 1, oid, "the unique indexes of the table",
+                          err, errlen);
+    int n = res ? PQntuples(res) : 0, rc = 0;
+
+    if (!res)
+        return CL_EDB;
+    t->uniques = calloc(n ? (size_t)n : 1, sizeof *t->uniques);
+    if (!t->uniques)
+        rc = CL_ENOMEM;
+    for (int i = 0; rc == 0 && i < n; i++) {
+        cl_unique *u = &t->uniques[t->nuniques];
+        long nkey = PQgetisnull(res, i, 2) ? -1 : atol(PQgetvalue(res, i, 2));
+        int r = parse_unique(t, PQgetvalue(res, i, 1), nkey, attnums, u);
+
+        if (r < 0)
+            rc = CL_ENOMEM;
+        if (r != 0)
+            continue;
+        u->primary = bool_value(res, i, 0);
+        t->nuniques++;
+    }
+    PQclear(res);
+    return rc ? cl_errf(rc, err, errlen, "out of memory") : 0;
+}
+
+int
+cl_schema_load(PGconn *conn, const char *spec, cl_table **out, char *err, size_t errlen)
+{
+    const char *dot = strchr(spec, '.');
+    cl_table *t;
+    int *attnums = NULL;
+    char oid[16];
+    const char *param[1] = {oid};
+    int rc;
+
+    *out = NULL;
+    if (*spec == '\0' || (dot && (dot == spec || dot[1] == '\0')))
+        return cl_errf(CL_ECONFIG, err, errlen, "invalid table name \"%s\"", spec);
+    if (!(t = calloc(1, sizeof *t)))
+        return cl_errf(CL_ENOMEM, err, errlen, "out of memory");
+    if ((rc = resolve_table(conn, spec, t, oid, err, errlen)) == 0 &&
+        (rc = read_columns(conn, param, t, &attnums, err, errlen)) == 0)
+        rc = read_uniques(conn, param, t, attnums, err, errlen);
+    free(attnums);
+    if (rc != 0) {
+        cl_table_free(t);
+        return rc;
+    }
+    *out = t;
+    return 0;
 }
 
 void
