@@ -584,26 +584,15 @@ open_dir(cl_ckpt *c, char *err, size_t errlen)
     return 0;
 }
 
-int
-cl_ckpt_open(cl_ckpt **out, const char *path, const char *const *inputs, size_t ninputs,
-             const char *settings, cl_ckpt_pos *resume, bool *found, char *err,
-             size_t errlen)
+/* A checkpoint with its copies of path and settings, nothing opened yet. */
+static cl_ckpt *
+ckpt_new(const char *path, const char *settings, size_t ninputs)
 {
-    cl_ckpt *c;
+    cl_ckpt *c = calloc(1, sizeof *c);
     pthread_condattr_t ca;
-    struct stat st;
-    FILE *f;
-    int rc;
 
-    *out = NULL;
-    *found = false;
-    resume->file = 0;
-    resume->record = 0;
-    c = calloc(1, sizeof *c);
-    if (!c) {
-        snprintf(err, errlen, "out of memory");
-        return CL_ENOMEM;
-    }
+    if (!c)
+        return NULL;
     c->dirfd = -1;
     c->lock_fd = -1;
     pthread_mutex_init(&c->mu, NULL);
@@ -618,9 +607,8 @@ cl_ckpt_open(cl_ckpt **out, const char *path, const char *const *inputs, size_t 
     c->ids = calloc(ninputs ? ninputs : 1, sizeof *c->ids);
     c->nids = ninputs;
     if (!c->path || !c->settings || !c->tmp_path || !c->lock_path || !c->ids) {
-        snprintf(err, errlen, "out of memory");
-        rc = CL_ENOMEM;
-        goto fail;
+        cl_ckpt_free(c);
+        return NULL;
     }
     sprintf(c->tmp_path, "%s.tmp", path);
     sprintf(c->lock_path, "%s.lock", path);
@@ -628,51 +616,76 @@ cl_ckpt_open(cl_ckpt **out, const char *path, const char *const *inputs, size_t 
     for (char *s = c->settings; *s; s++)
         if (*s == '\n' || *s == '\r')
             *s = ' ';
+    return c;
+}
+
+/* What is at c->path: 0 and *st when there is a file to read back, 1 when
+ * there is nothing to resume from (no file, or an empty one), else an error.
+ * The file must be a regular file and none of the inputs. */
+static int
+stat_existing(const cl_ckpt *c, const char *const *inputs, size_t ninputs,
+              struct stat *st, char *err, size_t errlen)
+{
+    if (stat(c->path, st) != 0)
+        return errno == ENOENT ? 1
+                               : cl_errf(CL_ECONFIG, err, errlen,
+                                         "could not open checkpoint file \"%s\": %s",
+                                         c->path, strerror(errno));
+    if (!S_ISREG(st->st_mode))
+        return cl_errf(CL_ECONFIG, err, errlen,
+                       "checkpoint file \"%s\" is not a regular file", c->path);
+    for (size_t i = 0; i < ninputs; i++) {
+        struct stat is;
+        if (stat(inputs[i], &is) == 0 && is.st_dev == st->st_dev &&
+            is.st_ino == st->st_ino)
+            return cl_errf(CL_ECONFIG, err, errlen,
+                           "checkpoint file \"%s\" is an input of this run", c->path);
+    }
+    return st->st_size == 0 ? 1 : 0; /* made by touch, say: nothing to resume from */
+}
+
+/* Read back an earlier run's checkpoint into *resume. */
+static int
+read_back(cl_ckpt *c, cl_ckpt_pos *resume, char *err, size_t errlen)
+{
+    FILE *f = fopen(c->path, "r");
+    int rc;
+
+    if (!f)
+        return cl_errf(CL_ECONFIG, err, errlen,
+                       "could not open checkpoint file \"%s\": %s", c->path,
+                       strerror(errno));
+    rc = read_existing(c, f, resume, err, errlen);
+    fclose(f);
+    return rc;
+}
+
+int
+cl_ckpt_open(cl_ckpt **out, const char *path, const char *const *inputs, size_t ninputs,
+             const char *settings, cl_ckpt_pos *resume, bool *found, char *err,
+             size_t errlen)
+{
+    cl_ckpt *c;
+    struct stat st;
+    int rc;
+
+    *out = NULL;
+    *found = false;
+    resume->file = 0;
+    resume->record = 0;
+    if (!(c = ckpt_new(path, settings, ninputs)))
+        return cl_errf(CL_ENOMEM, err, errlen, "out of memory");
     if ((rc = open_dir(c, err, errlen)) != 0 || (rc = take_lock(c, err, errlen)) != 0)
         goto fail;
     for (size_t i = 0; i < ninputs; i++)
         if ((rc = identify(&c->ids[i], inputs[i], err, errlen)) != 0)
             goto fail;
-
-    if (stat(path, &st) != 0) {
-        if (errno != ENOENT) {
-            snprintf(err, errlen, "could not open checkpoint file \"%s\": %s", path,
-                     strerror(errno));
-            rc = CL_ECONFIG;
-            goto fail;
-        }
-        *out = c; /* a first run */
-        return 0;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "checkpoint file \"%s\" is not a regular file", path);
-        rc = CL_ECONFIG;
-        goto fail;
-    }
-    for (size_t i = 0; i < ninputs; i++) {
-        struct stat is;
-        if (stat(inputs[i], &is) == 0 && is.st_dev == st.st_dev &&
-            is.st_ino == st.st_ino) {
-            snprintf(err, errlen, "checkpoint file \"%s\" is an input of this run",
-                     path);
-            rc = CL_ECONFIG;
-            goto fail;
-        }
-    }
-    if (st.st_size == 0) { /* made by touch, say: nothing to resume from */
+    rc = stat_existing(c, inputs, ninputs, &st, err, errlen);
+    if (rc == 1) { /* a first run */
         *out = c;
         return 0;
     }
-    f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "could not open checkpoint file \"%s\": %s", path,
-                 strerror(errno));
-        rc = CL_ECONFIG;
-        goto fail;
-    }
-    rc = read_existing(c, f, resume, err, errlen);
-    fclose(f);
-    if (rc != 0)
+    if (rc != 0 || (rc = read_back(c, resume, err, errlen)) != 0)
         goto fail;
     c->saved = *resume;
     *found = true;
