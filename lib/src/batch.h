@@ -41,7 +41,8 @@ typedef struct cl_plan_opts {
     cl_dialect dialect; /* CL_DIALECT_POSTGRES or CL_DIALECT_COCKROACH, resolved */
     cl_stmt_form form;  /* CL_FORM_AUTO: cl_stmt_form_resolve() of the dialect */
     int batch_size;     /* requested rows per statement */
-    size_t batch_bytes; /* cap on parameter bytes per statement */
+    size_t batch_bytes; /* cap on the bytes of the field values per statement, as read
+                         * (cl_batch_bytes; the statement adds quoting, arrays) */
 } cl_plan_opts;
 
 typedef struct cl_plan {

@@ -1449,7 +1449,7 @@ init_worker(cl_pool *p, worker *w, int id)
 }
 
 size_t
-cl_conn_params_start(const char **keywords, const char **values, const char *conninfo)
+cl_conn_params_start(const char **keywords, const char **values, const char *url)
 {
     static const char *const defaults[][2] = {
         {"connect_timeout", "30"},  /* a CockroachDB Cloud cold start fits */
@@ -1467,9 +1467,9 @@ cl_conn_params_start(const char **keywords, const char **values, const char *con
         keywords[n] = defaults[i][0];
         values[n++] = defaults[i][1];
     }
-    if (conninfo && *conninfo) { /* last: the user's settings win */
-        keywords[n] = "dbname";
-        values[n++] = conninfo;
+    if (url && *url) { /* last: the user's settings win */
+        keywords[n] = "dbname"; /* libpq expands a URI or key=value string given as dbname */
+        values[n++] = url;
     }
     return n;
 }

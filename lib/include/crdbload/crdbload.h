@@ -180,7 +180,7 @@ typedef struct cl_config {
     size_t ndefaults;
 
     int batch_size;    /* rows per statement; 0: CL_DEFAULT_BATCH_SIZE */
-    size_t batch_bytes; /* parameter bytes per statement */
+    size_t batch_bytes; /* bytes of field values per statement, as read */
     int workers;       /* parallel connections */
     int max_retries;   /* retries of one batch on transient errors */
     double batch_timeout; /* seconds a batch may wait for its reply */
