@@ -543,191 +543,236 @@ check_options(const cl_config *cfg)
     return check_output_paths(cfg);
 }
 
+/* The field an on/off option sets, or NULL. */
+static bool *
+flag_field(cl_config *cfg, int c)
+{
+    switch (c) {
+    case 'q':
+        return &cfg->quiet;
+    case C_DRY_RUN:
+        return &cfg->dry_run;
+    case C_INSERT_ONLY:
+        return &cfg->insert_only;
+    case C_NO_HEADER:
+        return &cfg->no_header;
+    case C_ONLY_CHANGED:
+        return &cfg->only_changed;
+    }
+    return NULL;
+}
+
+/* The field an option of any text but "" sets, or NULL. */
+static const char **
+text_field(cl_config *cfg, int c)
+{
+    switch (c) {
+    case 'k':
+        return &cfg->key;
+    case 't':
+        return &cfg->table;
+    case C_CHECKPOINT:
+        return &cfg->checkpoint_path;
+    case C_COLUMNS:
+        return &cfg->columns;
+    case C_ENCODING:
+        return &cfg->encoding;
+    case C_METRICS_FILE:
+        return &cfg->metrics_file;
+    case C_MISSING_WHERE:
+        return &cfg->missing_where;
+    case C_REJECTS:
+        return &cfg->rejects_path;
+    case C_SUMMARY_JSON:
+        return &cfg->summary_json;
+    case C_UPDATE_COLUMNS:
+        return &cfg->update_columns;
+    }
+    return NULL;
+}
+
+/* The options that take a number, a duration or a size. */
+static bool
+parse_number(int c, const char *arg, cl_config *cfg)
+{
+    long long num;
+
+    switch (c) {
+    case 'b':
+        if (!option_parse_int(arg, c, 1, CL_MAX_PARAMS, NULL, &num))
+            return false;
+        cfg->batch_size = (int)num;
+        return true;
+    case 'j':
+        if (!option_parse_int(arg, c, 1, WORKERS_MAX, NULL, &num))
+            return false;
+        cfg->workers = (int)num;
+        return true;
+    case C_BATCH_BYTES:
+        if (!option_parse_int(arg, c, BATCH_BYTES_MIN, BATCH_BYTES_MAX, byte_units,
+                              &num))
+            return false;
+        cfg->batch_bytes = (size_t)num;
+        return true;
+    case C_MAX_REJECTS:
+        if (!option_parse_int(arg, c, 0, LLONG_MAX, NULL, &num))
+            return false;
+        cfg->max_rejects = num;
+        return true;
+    case C_MAX_RETRIES:
+        if (!option_parse_int(arg, c, 0, MAX_RETRIES_MAX, NULL, &num))
+            return false;
+        cfg->max_retries = (int)num;
+        return true;
+    case C_PIPELINE_DEPTH:
+        if (!option_parse_int(arg, c, 1, PIPELINE_DEPTH_MAX, NULL, &num))
+            return false;
+        cfg->pipeline_depth = (int)num;
+        return true;
+    case C_BATCH_TIMEOUT:
+        return option_parse_seconds(arg, c, BATCH_TIMEOUT_MAX, &cfg->batch_timeout);
+    case C_PROGRESS_INTERVAL:
+        return option_parse_seconds(arg, c, PROGRESS_INTERVAL_MAX,
+                                    &cfg->progress_interval);
+    }
+    return false;
+}
+
+/* The options that take one word of a list. */
+static bool
+parse_choice(int c, const char *arg, cl_config *cfg)
+{
+    int choice;
+
+    switch (c) {
+    case C_DIALECT:
+        if (!option_parse_choice(arg, c, dialect_names, &choice))
+            return false;
+        cfg->dialect = (cl_dialect)choice;
+        return true;
+    case C_STATEMENT_FORM:
+        if (!option_parse_choice(arg, c, form_names, &choice))
+            return false;
+        cfg->statement_form = (cl_stmt_form)choice;
+        return true;
+    case C_MISSING:
+        if (!option_parse_choice(arg, c, missing_names, &choice))
+            return false;
+        cfg->missing = (cl_missing_mode)choice;
+        return true;
+    case C_PREPARED_STATEMENTS:
+        if (!option_parse_choice(arg, c, prepared_names, &choice))
+            return false;
+        cfg->no_prepared = choice == 1;
+        return true;
+    case C_PROGRESS:
+        if (!option_parse_choice(arg, c, progress_names, &choice))
+            return false;
+        cfg->progress = (cl_progress_mode)choice;
+        return true;
+    }
+    return false;
+}
+
+/* Options given on the command line, for the checks that need to know. */
+typedef struct given {
+    bool missing; /* --missing */
+    bool guard;   /* --max-missing */
+} given;
+
+/* One option of getopt_long's; false after its error message. */
+static bool
+parse_option(int c, const char *arg, cl_config *cfg, given *g)
+{
+    bool *flag = flag_field(cfg, c);
+    const char **text = text_field(cfg, c);
+
+    if (flag) {
+        *flag = true;
+        return true;
+    }
+    if (text)
+        return option_parse_nonempty(arg, c, text);
+    switch (c) {
+    case 'd':
+        cfg->url = arg; /* never echoed: it may hold a password */
+        return true;
+    case C_NULL:
+        cfg->null_string = arg; /* "" is the default made explicit */
+        return true;
+    case C_DELIMITER:
+        return option_parse_char(arg, c, &cfg->delimiter);
+    case C_QUOTE:
+        return option_parse_char(arg, c, &cfg->quote);
+    case C_DEFAULT:
+        return option_parse_assign(arg, c, cfg->defaults, &cfg->ndefaults);
+    case C_SET:
+        return option_parse_assign(arg, c, cfg->sets, &cfg->nsets);
+    case C_MISSING_SET:
+        return option_parse_assign(arg, c, cfg->missing_sets, &cfg->nmissing_sets);
+    case C_MAX_MISSING:
+        g->guard = true;
+        return option_parse_max_missing(arg, c, cfg);
+    case C_MISSING:
+        g->missing = true;
+        return parse_choice(c, arg, cfg);
+    case C_DIALECT:
+    case C_STATEMENT_FORM:
+    case C_PREPARED_STATEMENTS:
+    case C_PROGRESS:
+        return parse_choice(c, arg, cfg);
+    case 'b':
+    case 'j':
+    case C_BATCH_BYTES:
+    case C_MAX_REJECTS:
+    case C_MAX_RETRIES:
+    case C_PIPELINE_DEPTH:
+    case C_BATCH_TIMEOUT:
+    case C_PROGRESS_INTERVAL:
+        return parse_number(c, arg, cfg);
+    }
+    cli_log(CL_LOG_ERROR, "unhandled option %s", option_name(c));
+    return false;
+}
+
+/* --help and --version first, whatever follows (handle_help_version_opts). */
+static bool
+help_or_version_first(int argc, char **argv)
+{
+    if (argc < 2)
+        return false;
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-?") == 0 ||
+        strcmp(argv[1], "-h") == 0) {
+        help_usage(stdout);
+        return true;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+        help_version(stdout);
+        return true;
+    }
+    return false;
+}
+
 args_status
 args_parse(int argc, char **argv, cl_config *cfg)
 {
-    long long num;
-    int choice;
+    given g = {false, false};
     int c;
-    bool missing_given = false, guard_given = false;
 
     cl_config_init(cfg);
-
-    /* --help and --version first, whatever follows (handle_help_version_opts). */
-    if (argc > 1) {
-        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-?") == 0 ||
-            strcmp(argv[1], "-h") == 0) {
-            help_usage(stdout);
-            return ARGS_DONE;
-        }
-        if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
-            help_version(stdout);
-            return ARGS_DONE;
-        }
-    }
+    if (help_or_version_first(argc, argv))
+        return ARGS_DONE;
 
     opterr = 0; /* our own messages, in the PostgreSQL style */
     optind = 1;
     while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
         switch (c) {
-        case 'b':
-            if (!option_parse_int(optarg, c, 1, CL_MAX_PARAMS, NULL, &num))
-                return ARGS_USAGE;
-            cfg->batch_size = (int)num;
-            break;
-        case 'd':
-            cfg->url = optarg; /* never echoed: it may hold a password */
-            break;
         case 'h':
             help_usage(stdout);
             return ARGS_DONE;
-        case 'j':
-            if (!option_parse_int(optarg, c, 1, WORKERS_MAX, NULL, &num))
-                return ARGS_USAGE;
-            cfg->workers = (int)num;
-            break;
-        case 'k':
-            if (!option_parse_nonempty(optarg, c, &cfg->key))
-                return ARGS_USAGE;
-            break;
-        case 'q':
-            cfg->quiet = true;
-            break;
-        case 't':
-            if (!option_parse_nonempty(optarg, c, &cfg->table))
-                return ARGS_USAGE;
-            break;
         case 'V':
             help_version(stdout);
             return ARGS_DONE;
-        case C_BATCH_BYTES:
-            if (!option_parse_int(optarg, c, BATCH_BYTES_MIN, BATCH_BYTES_MAX,
-                                  byte_units, &num))
-                return ARGS_USAGE;
-            cfg->batch_bytes = (size_t)num;
-            break;
-        case C_CHECKPOINT:
-            if (!option_parse_nonempty(optarg, c, &cfg->checkpoint_path))
-                return ARGS_USAGE;
-            break;
-        case C_COLUMNS:
-            if (!option_parse_nonempty(optarg, c, &cfg->columns))
-                return ARGS_USAGE;
-            break;
-        case C_DEFAULT:
-            if (!option_parse_assign(optarg, c, cfg->defaults, &cfg->ndefaults))
-                return ARGS_USAGE;
-            break;
-        case C_DELIMITER:
-            if (!option_parse_char(optarg, c, &cfg->delimiter))
-                return ARGS_USAGE;
-            break;
-        case C_DIALECT:
-            if (!option_parse_choice(optarg, c, dialect_names, &choice))
-                return ARGS_USAGE;
-            cfg->dialect = (cl_dialect)choice;
-            break;
-        case C_STATEMENT_FORM:
-            if (!option_parse_choice(optarg, c, form_names, &choice))
-                return ARGS_USAGE;
-            cfg->statement_form = (cl_stmt_form)choice;
-            break;
-        case C_DRY_RUN:
-            cfg->dry_run = true;
-            break;
-        case C_ENCODING:
-            if (!option_parse_nonempty(optarg, c, &cfg->encoding))
-                return ARGS_USAGE;
-            break;
-        case C_INSERT_ONLY:
-            cfg->insert_only = true;
-            break;
-        case C_MAX_MISSING:
-            if (!option_parse_max_missing(optarg, c, cfg))
-                return ARGS_USAGE;
-            guard_given = true;
-            break;
-        case C_MISSING:
-            if (!option_parse_choice(optarg, c, missing_names, &choice))
-                return ARGS_USAGE;
-            cfg->missing = (cl_missing_mode)choice;
-            missing_given = true;
-            break;
-        case C_MISSING_SET:
-            if (!option_parse_assign(optarg, c, cfg->missing_sets, &cfg->nmissing_sets))
-                return ARGS_USAGE;
-            break;
-        case C_MISSING_WHERE:
-            if (!option_parse_nonempty(optarg, c, &cfg->missing_where))
-                return ARGS_USAGE;
-            break;
-        case C_MAX_REJECTS:
-            if (!option_parse_int(optarg, c, 0, LLONG_MAX, NULL, &num))
-                return ARGS_USAGE;
-            cfg->max_rejects = num;
-            break;
-        case C_BATCH_TIMEOUT:
-            if (!option_parse_seconds(optarg, c, BATCH_TIMEOUT_MAX, &cfg->batch_timeout))
-                return ARGS_USAGE;
-            break;
-        case C_MAX_RETRIES:
-            if (!option_parse_int(optarg, c, 0, MAX_RETRIES_MAX, NULL, &num))
-                return ARGS_USAGE;
-            cfg->max_retries = (int)num;
-            break;
-        case C_METRICS_FILE:
-            if (!option_parse_nonempty(optarg, c, &cfg->metrics_file))
-                return ARGS_USAGE;
-            break;
-        case C_NO_HEADER:
-            cfg->no_header = true;
-            break;
-        case C_NULL:
-            cfg->null_string = optarg; /* "" is the default made explicit */
-            break;
-        case C_ONLY_CHANGED:
-            cfg->only_changed = true;
-            break;
-        case C_PIPELINE_DEPTH:
-            if (!option_parse_int(optarg, c, 1, PIPELINE_DEPTH_MAX, NULL, &num))
-                return ARGS_USAGE;
-            cfg->pipeline_depth = (int)num;
-            break;
-        case C_PREPARED_STATEMENTS:
-            if (!option_parse_choice(optarg, c, prepared_names, &choice))
-                return ARGS_USAGE;
-            cfg->no_prepared = choice == 1;
-            break;
-        case C_PROGRESS:
-            if (!option_parse_choice(optarg, c, progress_names, &choice))
-                return ARGS_USAGE;
-            cfg->progress = (cl_progress_mode)choice;
-            break;
-        case C_PROGRESS_INTERVAL:
-            if (!option_parse_seconds(optarg, c, PROGRESS_INTERVAL_MAX,
-                                      &cfg->progress_interval))
-                return ARGS_USAGE;
-            break;
-        case C_QUOTE:
-            if (!option_parse_char(optarg, c, &cfg->quote))
-                return ARGS_USAGE;
-            break;
-        case C_REJECTS:
-            if (!option_parse_nonempty(optarg, c, &cfg->rejects_path))
-                return ARGS_USAGE;
-            break;
-        case C_SET:
-            if (!option_parse_assign(optarg, c, cfg->sets, &cfg->nsets))
-                return ARGS_USAGE;
-            break;
-        case C_SUMMARY_JSON:
-            if (!option_parse_nonempty(optarg, c, &cfg->summary_json))
-                return ARGS_USAGE;
-            break;
-        case C_UPDATE_COLUMNS:
-            if (!option_parse_nonempty(optarg, c, &cfg->update_columns))
-                return ARGS_USAGE;
-            break;
         case '?':
             if (optopt == '?') { /* -? given explicitly */
                 help_usage(stdout);
@@ -739,8 +784,8 @@ args_parse(int argc, char **argv, cl_config *cfg)
             report_getopt_error(c, argv);
             return ARGS_USAGE;
         default:
-            cli_log(CL_LOG_ERROR, "unhandled option %s", option_name(c));
-            return ARGS_USAGE;
+            if (!parse_option(c, optarg, cfg, &g))
+                return ARGS_USAGE;
         }
     }
 
@@ -753,7 +798,7 @@ args_parse(int argc, char **argv, cl_config *cfg)
         cfg->url = (env && *env) ? env : NULL;
     }
 
-    if (!check_missing(cfg, missing_given, guard_given))
+    if (!check_missing(cfg, g.missing, g.guard))
         return ARGS_USAGE;
     return check_options(cfg) ? ARGS_RUN : ARGS_USAGE;
 }
