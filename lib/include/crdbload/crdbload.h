@@ -56,6 +56,52 @@ const char *cl_err_name(int code);
 const char *cl_strerror(int code);
 
 /*
+ * Messages. The library prints nothing: each error, warning or note goes,
+ * whole and in one call, to the function the caller sets in
+ * cl_config.on_message. Calls come from whichever thread met the condition
+ * (the caller's, a worker's, the checkpoint saver's), sometimes at the same
+ * time: the function must be thread-safe. The strings live until it
+ * returns. cmd/ prints each as PostgreSQL does: "crdbload: error: PRIMARY",
+ * then "Detail: DETAIL" and "Hint: HINT" on lines of their own.
+ */
+typedef enum cl_log_level {
+    CL_LOG_ERROR = 0,
+    CL_LOG_WARNING,
+    CL_LOG_INFO,   /* what the run did: "resuming from checkpoint ..." */
+    CL_LOG_REPORT, /* what the caller asked to see: --dry-run's statement */
+} cl_log_level;
+
+typedef struct cl_message {
+    cl_log_level level;
+    const char *primary; /* lower case, no final period */
+    const char *detail;  /* the facts, in sentences; NULL: none */
+    const char *hint;    /* what to do, in sentences; NULL: none */
+} cl_message;
+
+typedef void cl_message_fn(void *arg, const cl_message *msg);
+
+/*
+ * Progress. While rows are loaded, a reporter thread hands the function the
+ * caller sets in cl_config.on_progress a snapshot of the counters: four
+ * times a second for CL_PROGRESS_BAR, every progress_interval seconds
+ * otherwise (cmd/ draws the bar, or prints log or JSON lines). Calls come
+ * one at a time, from that thread.
+ */
+typedef struct cl_progress_snapshot {
+    double elapsed_s;
+    uint64_t rows_read, rows_written, rows_rejected, retries, reconnects;
+    uint64_t bytes_read;   /* input bytes consumed (compressed bytes for gzip) */
+    uint64_t input_size;   /* total of the inputs' sizes; 0: unknown (a pipe) */
+    double rows_per_s;     /* since the start */
+    double rows_per_s_now; /* over the last 3 s (BAR), else the last interval */
+    double mb_per_s;       /* bytes_read / 10^6 / elapsed_s */
+    double percent;        /* of input_size, 0..100; 0 when it is unknown */
+    double eta_s;          /* seconds left at the average rate; -1: unknown */
+} cl_progress_snapshot;
+
+typedef void cl_progress_fn(void *arg, const cl_progress_snapshot *snap);
+
+/*
  * One run's settings, as the CLI parsed them.
  *
  * cmd/ fills a cl_config from argv (the library never sees argv); the
@@ -111,52 +157,6 @@ typedef struct cl_assign {
 #define CL_DEFAULT_BATCH_TIMEOUT 60.0 /* seconds; README "Hung networks" says why */
 #define CL_DEFAULT_PIPELINE_DEPTH 4   /* batches in flight per connection; README "Distance" */
 #define CL_MAX_PARAMS 65535 /* the wire protocol's limit on parameters */
-
-/*
- * Messages. The library prints nothing: each error, warning or note goes,
- * whole and in one call, to the function the caller sets in
- * cl_config.on_message. Calls come from whichever thread met the condition
- * (the caller's, a worker's, the checkpoint saver's), sometimes at the same
- * time: the function must be thread-safe. The strings live until it
- * returns. cmd/ prints each as PostgreSQL does: "crdbload: error: PRIMARY",
- * then "Detail: DETAIL" and "Hint: HINT" on lines of their own.
- */
-typedef enum cl_log_level {
-    CL_LOG_ERROR = 0,
-    CL_LOG_WARNING,
-    CL_LOG_INFO,   /* what the run did: "resuming from checkpoint ..." */
-    CL_LOG_REPORT, /* what the caller asked to see: --dry-run's statement */
-} cl_log_level;
-
-typedef struct cl_message {
-    cl_log_level level;
-    const char *primary; /* lower case, no final period */
-    const char *detail;  /* the facts, in sentences; NULL: none */
-    const char *hint;    /* what to do, in sentences; NULL: none */
-} cl_message;
-
-typedef void cl_message_fn(void *arg, const cl_message *msg);
-
-/*
- * Progress. While rows are loaded, a reporter thread hands the function the
- * caller sets in cl_config.on_progress a snapshot of the counters: four
- * times a second for CL_PROGRESS_BAR, every progress_interval seconds
- * otherwise (cmd/ draws the bar, or prints log or JSON lines). Calls come
- * one at a time, from that thread.
- */
-typedef struct cl_progress_snapshot {
-    double elapsed_s;
-    uint64_t rows_read, rows_written, rows_rejected, retries, reconnects;
-    uint64_t bytes_read;   /* input bytes consumed (compressed bytes for gzip) */
-    uint64_t input_size;   /* total of the inputs' sizes; 0: unknown (a pipe) */
-    double rows_per_s;     /* since the start */
-    double rows_per_s_now; /* over the last 3 s (BAR), else the last interval */
-    double mb_per_s;       /* bytes_read / 10^6 / elapsed_s */
-    double percent;        /* of input_size, 0..100; 0 when it is unknown */
-    double eta_s;          /* seconds left at the average rate; -1: unknown */
-} cl_progress_snapshot;
-
-typedef void cl_progress_fn(void *arg, const cl_progress_snapshot *snap);
 
 typedef struct cl_config {
     const char **files; /* NULL-terminated; empty means standard input */
