@@ -372,6 +372,7 @@ connect_control(const cl_config *cfg)
     c = PQconnectdbParams(keys, vals, 1);
 
     if (c && PQstatus(c) == CONNECTION_OK) {
+        PQsetNoticeReceiver(c, cl_log_server_notice, NULL);
         warn_unverified_tls(c);
         return c;
     }

@@ -74,6 +74,30 @@ vlog(cl_log_level level, const char *detail, const char *hint, const char *fmt,
 }
 
 void
+cl_log_server_notice(void *arg, const PGresult *res)
+{
+    const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+    const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+    const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+    const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+    const route *r = atomic_load(&current);
+    char text[4096];
+
+    (void)arg;
+    if (!r)
+        return;
+    snprintf(text, sizeof text, "the server says: %s",
+             primary ? primary : PQresultErrorMessage(res));
+    r->fn(r->arg, &(cl_message){
+                      .level = severity && strcmp(severity, "WARNING") == 0 ? CL_LOG_WARNING
+                                                                             : CL_LOG_INFO,
+                      .primary = text,
+                      .detail = detail,
+                      .hint = hint,
+                  });
+}
+
+void
 cl_log(cl_log_level level, const char *fmt, ...)
 {
     va_list ap;

@@ -9,6 +9,8 @@
 #ifndef CRDBLOAD_LOG_H
 #define CRDBLOAD_LOG_H
 
+#include <libpq-fe.h>
+
 #include "crdbload/crdbload.h"
 
 /* Where messages go from now on: fn(arg, msg); NULL drops them. Set by
@@ -29,5 +31,10 @@ void cl_log_detail(cl_log_level level, const char *detail, const char *fmt, ...)
 /* The same, with a hint (what to do). */
 void cl_log_hint(cl_log_level level, const char *hint, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* A PQnoticeReceiver for every connection (PQsetNoticeReceiver): a
+ * server's NOTICE or WARNING (a trigger's RAISE, say) becomes a message,
+ * where libpq's own receiver would print it on stderr. */
+void cl_log_server_notice(void *arg, const PGresult *res);
 
 #endif

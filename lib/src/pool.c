@@ -647,6 +647,7 @@ connect_worker(worker *w)
         snprintf(w->connerr, sizeof w->connerr, "out of memory");
         return CONN_FAILED;
     }
+    PQsetNoticeReceiver(w->conn, cl_log_server_notice, NULL);
     tmo = connect_timeout_s(w->conn);
     if (tmo > 0)
         deadline = cl_now() + tmo;
