@@ -34,7 +34,7 @@ enum {
     EXIT_OK = 0,      /* every row read was written, unchanged or merged */
     EXIT_REJECTS = 1, /* finished, some rows rejected */
     EXIT_CONFIG = 2,  /* usage or configuration error; nothing written */
-    EXIT_ABORTED = 3, /* could not connect, fatal error, retries exhausted, interrupted */
+    EXIT_ABORTED = 3, /* no connection, fatal error, retries exhausted, interrupted */
 };
 
 /* Set by the first SIGINT/SIGTERM; polled by the library. */
@@ -112,12 +112,12 @@ check_summary_path(const char *path)
     if (stat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode)) {
             cli_log(CL_LOG_ERROR, "could not open summary file \"%s\": %s", path,
-                   strerror(EISDIR));
+                    strerror(EISDIR));
             return false;
         }
         if (S_ISREG(st.st_mode) && access(path, W_OK) != 0) {
             cli_log(CL_LOG_ERROR, "could not open summary file \"%s\": %s", path,
-                   strerror(errno));
+                    strerror(errno));
             return false;
         }
         return true; /* a device or a FIFO: opened at the end only */
@@ -125,7 +125,7 @@ check_summary_path(const char *path)
     fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
     if (fd < 0) {
         cli_log(CL_LOG_ERROR, "could not open summary file \"%s\": %s", path,
-               strerror(errno));
+                strerror(errno));
         return false;
     }
     close(fd);
@@ -147,7 +147,7 @@ write_summary_json(cl_stats *stats, const char *path)
             rc = -1;
         if (rc != 0) {
             cli_log(CL_LOG_ERROR, "could not write summary to standard output: %s",
-                   errno ? strerror(errno) : "write error");
+                    errno ? strerror(errno) : "write error");
             return false;
         }
         return true;
@@ -156,7 +156,7 @@ write_summary_json(cl_stats *stats, const char *path)
     f = fopen(path, "w");
     if (!f) {
         cli_log(CL_LOG_ERROR, "could not open summary file \"%s\": %s", path,
-               strerror(errno));
+                strerror(errno));
         return false;
     }
     errno = 0;
@@ -167,7 +167,7 @@ write_summary_json(cl_stats *stats, const char *path)
         rc = -1;
     if (rc != 0) {
         cli_log(CL_LOG_ERROR, "could not write summary file \"%s\": %s", path,
-               errno ? strerror(errno) : "write error");
+                errno ? strerror(errno) : "write error");
         return false;
     }
     return true;
@@ -215,7 +215,7 @@ main(int argc, char **argv)
     }
     if (!install_signal_handlers())
         cli_log(CL_LOG_WARNING, "could not install signal handlers: %s",
-               strerror(errno));
+                strerror(errno));
 
     cfg.on_message = message_print;
     progress_setup(&cfg);

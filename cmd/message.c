@@ -34,8 +34,9 @@ message_print(void *arg, const cl_message *m)
     progress_blank_locked();
     /* one write: stderr is unbuffered */
     fprintf(stderr, "crdbload: %s%s\n%s%s%s%s%s%s", prefix[m->level], m->primary,
-            m->detail ? "Detail: " : "", m->detail ? m->detail : "", m->detail ? "\n" : "",
-            m->hint ? "Hint: " : "", m->hint ? m->hint : "", m->hint ? "\n" : "");
+            m->detail ? "Detail: " : "", m->detail ? m->detail : "",
+            m->detail ? "\n" : "", m->hint ? "Hint: " : "", m->hint ? m->hint : "",
+            m->hint ? "\n" : "");
     funlockfile(stderr);
 }
 
@@ -45,7 +46,8 @@ vlog(cl_log_level level, const char *detail, const char *fmt, va_list ap)
     char primary[4096];
 
     vsnprintf(primary, sizeof primary, fmt, ap);
-    message_print(NULL, &(cl_message){.level = level, .primary = primary, .detail = detail});
+    message_print(NULL,
+                  &(cl_message){.level = level, .primary = primary, .detail = detail});
 }
 
 void

@@ -335,18 +335,19 @@ read_previous(const char *path)
     if (!f) {
         if (errno != ENOENT)
             cli_log(CL_LOG_WARNING,
-                   "could not read the previous metrics file \"%s\": %s; its last "
-                   "success time and run counts start over",
-                   path, strerror(errno));
+                    "could not read the previous metrics file \"%s\": %s; its last "
+                    "success time and run counts start over",
+                    path, strerror(errno));
         return NULL;
     }
     buf = malloc(PREVIOUS_MAX + 1);
     n = buf ? fread(buf, 1, PREVIOUS_MAX, f) : 0;
     if (buf && ferror(f)) {
-        cli_log(CL_LOG_WARNING,
-               "could not read the previous metrics file \"%s\"; its last success time "
-               "and run counts start over",
-               path);
+        cli_log(
+            CL_LOG_WARNING,
+            "could not read the previous metrics file \"%s\"; its last success time "
+            "and run counts start over",
+            path);
         free(buf);
         buf = NULL;
     }
@@ -367,8 +368,9 @@ sync_dir(const char *path)
     int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY) : -1;
 
     if (fd < 0 || fsync(fd) != 0)
-        cli_log(CL_LOG_WARNING, "could not sync the directory of metrics file \"%s\": %s",
-               path, strerror(errno));
+        cli_log(CL_LOG_WARNING,
+                "could not sync the directory of metrics file \"%s\": %s", path,
+                strerror(errno));
     if (fd >= 0)
         close(fd);
     free(dir);
@@ -394,7 +396,7 @@ metrics_check_path(const char *path)
 
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
         cli_log(CL_LOG_ERROR, "could not write metrics file \"%s\": %s", path,
-               S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
+                S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
         return false;
     }
     tmp = temp_template(path);
@@ -405,7 +407,7 @@ metrics_check_path(const char *path)
     fd = mkstemp(tmp);
     if (fd < 0) {
         cli_log(CL_LOG_ERROR, "could not write metrics file \"%s\": %s", path,
-               strerror(errno));
+                strerror(errno));
         free(tmp);
         return false;
     }
@@ -467,7 +469,8 @@ failed:
         close(fd);
     if (created)
         unlink(tmp);
-    cli_log(CL_LOG_ERROR, "could not write metrics file \"%s\": %s", path, strerror(err));
+    cli_log(CL_LOG_ERROR, "could not write metrics file \"%s\": %s", path,
+            strerror(err));
 out:
     free(previous);
     free(w.key);

@@ -74,15 +74,17 @@ report_json(const cl_progress_snapshot *f)
         if (f->eta_s >= 0)
             snprintf(eta, sizeof eta, "%.0f", f->eta_s);
     }
-    fprintf(stderr,
-            "{\"elapsed_s\":%.1f,\"percent\":%s,\"rows_read\":%llu,\"rows_written\":%llu,"
-            "\"rows_rejected\":%llu,\"bytes_read\":%llu,\"input_size\":%s,"
-            "\"rows_per_s\":%.0f,\"rows_per_s_now\":%.0f,\"mb_per_s\":%.2f,"
-            "\"retries\":%llu,\"reconnects\":%llu,\"eta_s\":%s}\n",
-            f->elapsed_s, pct, (unsigned long long)f->rows_read, (unsigned long long)f->rows_written,
-            (unsigned long long)f->rows_rejected, (unsigned long long)f->bytes_read,
-            size, f->rows_per_s, f->rows_per_s_now, f->mb_per_s, (unsigned long long)f->retries,
-            (unsigned long long)f->reconnects, eta);
+    fprintf(
+        stderr,
+        "{\"elapsed_s\":%.1f,\"percent\":%s,\"rows_read\":%llu,\"rows_written\":%llu,"
+        "\"rows_rejected\":%llu,\"bytes_read\":%llu,\"input_size\":%s,"
+        "\"rows_per_s\":%.0f,\"rows_per_s_now\":%.0f,\"mb_per_s\":%.2f,"
+        "\"retries\":%llu,\"reconnects\":%llu,\"eta_s\":%s}\n",
+        f->elapsed_s, pct, (unsigned long long)f->rows_read,
+        (unsigned long long)f->rows_written, (unsigned long long)f->rows_rejected,
+        (unsigned long long)f->bytes_read, size, f->rows_per_s, f->rows_per_s_now,
+        f->mb_per_s, (unsigned long long)f->retries, (unsigned long long)f->reconnects,
+        eta);
 }
 
 static void
@@ -94,12 +96,14 @@ report_log(const cl_progress_snapshot *f)
         format_duration(f->eta_s, eta, sizeof eta);
         snprintf(where, sizeof where, "%.1f%% of input, ", f->percent);
     }
-    fprintf(stderr,
-            "crdbload: progress: %.1f s, %s%llu rows, %.0f rows/s (now %.0f), %.2f MB/s, "
-            "%llu retries, %llu rejected%s%s\n",
-            f->elapsed_s, where, (unsigned long long)f->rows_read, f->rows_per_s, f->rows_per_s_now, f->mb_per_s,
-            (unsigned long long)f->retries, (unsigned long long)f->rows_rejected,
-            KNOWN(f) ? ", ETA " : "", KNOWN(f) ? eta : "");
+    fprintf(
+        stderr,
+        "crdbload: progress: %.1f s, %s%llu rows, %.0f rows/s (now %.0f), %.2f MB/s, "
+        "%llu retries, %llu rejected%s%s\n",
+        f->elapsed_s, where, (unsigned long long)f->rows_read, f->rows_per_s,
+        f->rows_per_s_now, f->mb_per_s, (unsigned long long)f->retries,
+        (unsigned long long)f->rows_rejected, KNOWN(f) ? ", ETA " : "",
+        KNOWN(f) ? eta : "");
 }
 
 /* One part of the bar's line; parts are dropped by ascending keep. */
@@ -111,7 +115,18 @@ typedef struct part {
     bool on;
 } part;
 
-enum { P_PCT, P_BAR, P_ROWS, P_RATE, P_AVG, P_MBS, P_RETRIES, P_REJECTED, P_TIME, NPARTS };
+enum {
+    P_PCT,
+    P_BAR,
+    P_ROWS,
+    P_RATE,
+    P_AVG,
+    P_MBS,
+    P_RETRIES,
+    P_REJECTED,
+    P_TIME,
+    NPARTS
+};
 
 static void
 report_bar(const cl_progress_snapshot *f)
@@ -134,9 +149,11 @@ report_bar(const cl_progress_snapshot *f)
     parts[P_AVG].keep = 2;
     snprintf(parts[P_MBS].text, PART, "%.2f MB/s", f->mb_per_s);
     parts[P_MBS].keep = 3;
-    snprintf(parts[P_RETRIES].text, PART, "%llu retries", (unsigned long long)f->retries);
+    snprintf(parts[P_RETRIES].text, PART, "%llu retries",
+             (unsigned long long)f->retries);
     parts[P_RETRIES].keep = 4;
-    snprintf(parts[P_REJECTED].text, PART, "%llu rejected", (unsigned long long)f->rows_rejected);
+    snprintf(parts[P_REJECTED].text, PART, "%llu rejected",
+             (unsigned long long)f->rows_rejected);
     parts[P_REJECTED].keep = 5;
     if (KNOWN(f)) {
         format_duration(f->eta_s, t, sizeof t);

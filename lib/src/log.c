@@ -67,8 +67,9 @@ vlog(cl_log_level level, const char *detail, const char *hint, const char *fmt,
     va_end(again);
     if (!detail && !hint && level != CL_LOG_REPORT) /* a report is shown as it is */
         split_text(primary, &detail, &hint);
-    r->fn(r->arg, &(cl_message){.level = level, .primary = primary, .detail = detail,
-                                .hint = hint});
+    r->fn(r->arg,
+          &(cl_message){
+              .level = level, .primary = primary, .detail = detail, .hint = hint});
     if (primary != buf)
         free(primary);
 }
@@ -88,13 +89,14 @@ cl_log_server_notice(void *arg, const PGresult *res)
         return;
     snprintf(text, sizeof text, "the server says: %s",
              primary ? primary : PQresultErrorMessage(res));
-    r->fn(r->arg, &(cl_message){
-                      .level = severity && strcmp(severity, "WARNING") == 0 ? CL_LOG_WARNING
-                                                                             : CL_LOG_INFO,
-                      .primary = text,
-                      .detail = detail,
-                      .hint = hint,
-                  });
+    r->fn(r->arg,
+          &(cl_message){
+              .level = severity && strcmp(severity, "WARNING") == 0 ? CL_LOG_WARNING
+                                                                    : CL_LOG_INFO,
+              .primary = text,
+              .detail = detail,
+              .hint = hint,
+          });
 }
 
 void

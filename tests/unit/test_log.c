@@ -48,7 +48,8 @@ main(void)
     CHECK_EQ_STR(s.primary, "row 3 rejected");
     CHECK(!s.has_detail && !s.has_hint);
 
-    cl_log_detail(CL_LOG_ERROR, "All inputs must match.", "header of %s differs", "b.csv");
+    cl_log_detail(CL_LOG_ERROR, "All inputs must match.", "header of %s differs",
+                  "b.csv");
     CHECK_EQ_INT(s.calls, 2);
     CHECK_EQ_STR(s.primary, "header of b.csv differs");
     CHECK_EQ_STR(s.detail, "All inputs must match.");
@@ -59,8 +60,9 @@ main(void)
     CHECK(!s.has_detail);
 
     /* an err buffer's text: its detail and hint become fields */
-    cl_log(CL_LOG_ERROR, "%s", "batch failed: 23505: dup\nDetail: Key (sku)=(A) exists.\n"
-                               "Hint: Check the key.");
+    cl_log(CL_LOG_ERROR, "%s",
+           "batch failed: 23505: dup\nDetail: Key (sku)=(A) exists.\n"
+           "Hint: Check the key.");
     CHECK_EQ_STR(s.primary, "batch failed: 23505: dup");
     CHECK_EQ_STR(s.detail, "Key (sku)=(A) exists.");
     CHECK_EQ_STR(s.hint, "Check the key.");
