@@ -35,6 +35,7 @@
 #include "reader.h"
 #include "rejects.h"
 #include "schema.h"
+#include "conn.h"
 #include "missing.h"
 #include "transcode.h"
 #include "util.h"
@@ -320,74 +321,6 @@ check_inputs(loader *L)
             cl_reader_close(r);
     }
     return 0;
-}
-
-/*
- * Warn once when TLS is up but the server is not authenticated: libpq checks
- * the chain only when a root certificate is given, and the host name only
- * under verify-full. verify-ca is the user's explicit choice: no warning.
- * (An sslrootcert found at libpq's default path is not seen here; the
- * warning then says more than is true, never less.)
- */
-static void
-warn_unverified_tls(PGconn *c)
-{
-    PQconninfoOption *opts;
-    const char *mode = NULL, *root = NULL;
-
-    if (!PQsslInUse(c) || !(opts = PQconninfo(c)))
-        return;
-    for (PQconninfoOption *o = opts; o->keyword; o++) {
-        if (strcmp(o->keyword, "sslmode") == 0)
-            mode = o->val;
-        else if (strcmp(o->keyword, "sslrootcert") == 0)
-            root = o->val;
-    }
-    if (mode && (strcmp(mode, "require") == 0 || strcmp(mode, "prefer") == 0 ||
-                 strcmp(mode, "allow") == 0)) {
-        if (root && *root)
-            cl_log(CL_LOG_WARNING,
-                   "the server's host name is not verified (sslmode=%s); use "
-                   "sslmode=verify-full", mode);
-        else
-            cl_log(CL_LOG_WARNING,
-                   "the server's certificate is not verified (sslmode=%s); use "
-                   "sslmode=verify-full with sslrootcert=FILE (the cluster's CA certificate)",
-                   mode);
-    }
-    PQconninfoFree(opts);
-}
-
-static PGconn *
-connect_control(const cl_config *cfg)
-{
-    const char *keys[CL_CONN_DEFAULTS + 3], *vals[CL_CONN_DEFAULTS + 3];
-    size_t k = cl_conn_params_start(keys, vals, cfg->url);
-    PGconn *c;
-
-    keys[k] = "fallback_application_name";
-    vals[k++] = "crdbload";
-    keys[k] = NULL;
-    vals[k] = NULL;
-    c = PQconnectdbParams(keys, vals, 1);
-
-    if (c && PQstatus(c) == CONNECTION_OK) {
-        PQsetNoticeReceiver(c, cl_log_server_notice, NULL);
-        warn_unverified_tls(c);
-        return c;
-    }
-    if (c) {
-        /* libpq's message names host and port and never the password */
-        const char *msg = PQerrorMessage(c);
-        cl_log_hint(CL_LOG_ERROR,
-                    "Check -d/--url (else $DATABASE_URL, else libpq's PGHOST, PGPORT, "
-                    "PGUSER...) and that the server accepts connections from this host.",
-                    "could not connect to the database: %.*s", cl_pq_msg_len(msg), msg);
-        PQfinish(c);
-    } else {
-        cl_log(CL_LOG_ERROR, "could not connect to the database: out of memory");
-    }
-    return NULL;
 }
 
 /* The column names of the input fields: --columns, else the header. */
@@ -896,7 +829,7 @@ run(loader *L)
     }
 
     st->dialect = cfg->dialect; /* a forced dialect is reported even if connecting fails */
-    L->ctl = connect_control(cfg);
+    L->ctl = cl_conn_open_control(cfg->url);
     if (!L->ctl)
         return CL_ECONNECT;
     dialect = cl_dialect_resolve(cfg->dialect, PQparameterStatus(L->ctl, "crdb_version"));

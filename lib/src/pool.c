@@ -9,8 +9,9 @@
  * cl_pool_open() before any thread starts, so a bad URL, password or
  * certificate fails the run before a row is sent. With several hosts in the
  * connection string, worker i starts its host list at host i (mod n): the
- * workers spread round-robin, and libpq moves on to the next host when one
- * fails, at connect and at every reconnect.
+ * workers spread round-robin (conn.c builds the parameters), and libpq
+ * moves on to the next host when one fails, at connect and at every
+ * reconnect.
  *
  * Queues. Each worker has its own bounded FIFO ring of batches (depth
  * opts->queue_depth, default 2) before its window of batches in flight, guarded by its own mutex with two condition
@@ -116,6 +117,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conn.h"
 #include "crdbload/crdbload.h"
 #include "stats.h"
 #include "log.h"
@@ -131,8 +133,6 @@
 #define SUBMIT_POLL_MS 100   /* how often a blocked submit looks at stop */
 #define CANCEL_GRACE_MS 3000 /* aborting: a statement running longer is cancelled */
 #define CANCEL_WAIT_MS 2000  /* ... and given up (in doubt) this long after the cancel */
-#define DEFAULT_CONNECT_TIMEOUT_S 30 /* cl_conn_params_start(); libpq's minimum is 2 */
-#define MAX_CONN_PARAMS (6 + CL_CONN_DEFAULTS)
 
 /* Where a batch of the window stands. */
 typedef enum flight_state {
@@ -183,9 +183,7 @@ typedef struct worker {
     int nread;    /* of those, read to their Sync */
     int wake;     /* eventfd: submit queued a batch (pipelining waits on it) */
     PGconn *conn;
-    const char *keywords[MAX_CONN_PARAMS + 1];
-    const char *values[MAX_CONN_PARAMS + 1];
-    char *host, *port, *hostaddr; /* rotated lists, or NULL */
+    cl_conn_params params; /* its host lists start at host id */
     cl_bind bind;
     size_t prepared[MAX_PREPARED]; /* row counts prepared on this connection */
     int nprepared;
@@ -304,145 +302,6 @@ line_range(const cl_batch *b, size_t first, size_t n, uint64_t *lo, uint64_t *hi
     }
     if (n == 0)
         *lo = 0;
-}
-
-/* ---- connections -------------------------------------------------------- */
-
-/* "a,b,c" started at item k mod n: "b,c,a" for k = 1. NULL when list has
- * fewer than two items (nothing to rotate) or on OOM (*oom set). */
-static char *
-rotate_list(const char *list, int k, size_t want_items, bool *oom)
-{
-    size_t items, len;
-    const char *start;
-    char *out;
-
-    if (!list)
-        return NULL;
-    items = cl_list_count(list);
-    if (items < 2 || (want_items && items != want_items))
-        return NULL;
-    start = list;
-    for (size_t skip = (size_t)k % items; skip > 0; skip--)
-        start = strchr(start, ',') + 1;
-    len = strlen(list);
-    out = malloc(len + 2);
-    if (!out) {
-        *oom = true;
-        return NULL;
-    }
-    /* tail from start, then the head before it */
-    size_t tail = strlen(start);
-    memcpy(out, start, tail);
-    if (start != list) {
-        out[tail] = ',';
-        memcpy(out + tail + 1, list, (size_t)(start - list - 1));
-        out[len] = '\0';
-    } else {
-        out[tail] = '\0';
-    }
-    return out;
-}
-
-/* The parameter value of conninfo, or the environment's. Caller frees. */
-static char *
-conn_param(PQconninfoOption *opts, const char *name, const char *env)
-{
-    const char *v = NULL;
-
-    for (PQconninfoOption *o = opts; o && o->keyword; o++)
-        if (strcmp(o->keyword, name) == 0 && o->val && *o->val)
-            v = o->val;
-    if (!v)
-        v = getenv(env);
-    if (!v)
-        return NULL;
-    char *d = strdup(v);
-    return d;
-}
-
-/* Worker w's connection parameters: the user's string as dbname (expanded),
- * a host list rotated to start at host w, and a fallback application name
- * that the user's application_name overrides. Returns 0 or CL_ENOMEM. */
-static int
-setup_params(worker *w, const char *conninfo)
-{
-    PQconninfoOption *opts = NULL;
-    char *hosts = NULL, *ports = NULL, *addrs = NULL;
-    bool oom = false;
-    int k = 0;
-
-    if (conninfo && *conninfo) {
-        char *perr = NULL;
-        opts = PQconninfoParse(conninfo, &perr);
-        /* A malformed string: libpq reports it when connecting. */
-        PQfreemem(perr);
-    }
-    hosts = conn_param(opts, "host", "PGHOST");
-    ports = conn_param(opts, "port", "PGPORT");
-    addrs = conn_param(opts, "hostaddr", "PGHOSTADDR");
-    PQconninfoFree(opts);
-
-    if (hosts || addrs) {
-        size_t n = cl_list_count(hosts ? hosts : addrs);
-        w->host = rotate_list(hosts, w->id, n, &oom);
-        w->hostaddr = rotate_list(addrs, w->id, n, &oom);
-        w->port = rotate_list(ports, w->id, n, &oom); /* one port for all: kept */
-    }
-    free(hosts);
-    free(ports);
-    free(addrs);
-    if (oom)
-        return CL_ENOMEM;
-
-    k = (int)cl_conn_params_start(w->keywords, w->values, conninfo);
-    /* Later keywords override what the expanded dbname set. */
-    if (w->host) {
-        w->keywords[k] = "host";
-        w->values[k++] = w->host;
-    }
-    if (w->hostaddr) {
-        w->keywords[k] = "hostaddr";
-        w->values[k++] = w->hostaddr;
-    }
-    if (w->port) {
-        w->keywords[k] = "port";
-        w->values[k++] = w->port;
-    }
-    w->keywords[k] = "fallback_application_name";
-    w->values[k++] = "crdbload";
-    w->keywords[k] = NULL;
-    w->values[k] = NULL;
-    return 0;
-}
-
-/* Start w's host lists one host further (the lists values[] points at are
- * replaced). libpq moves on to the next host only when one cannot be
- * reached: a node that answers with an error, such as a draining CockroachDB
- * node ("server is not accepting clients"), ends the attempt there. Kept as
- * they were when memory is short. */
-static void
-advance_hosts(worker *w)
-{
-    char **lists[] = {&w->host, &w->hostaddr, &w->port};
-    const char *ref = w->host ? w->host : w->hostaddr;
-    size_t n;
-    bool oom = false;
-
-    if (!ref)
-        return;
-    n = cl_list_count(ref);
-    for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
-        char *next = rotate_list(*lists[l], 1, n, &oom);
-
-        if (!next)
-            continue; /* absent, a single item (one port for all), or OOM */
-        for (int k = 0; w->keywords[k]; k++)
-            if (w->values[k] == *lists[l])
-                w->values[k] = next;
-        free(*lists[l]);
-        *lists[l] = next;
-    }
 }
 
 /* ---- waiting on the network: a deadline, a stop or an abort ends it ------ */
@@ -599,7 +458,7 @@ static int
 connect_timeout_s(PGconn *conn)
 {
     PQconninfoOption *opts = PQconninfo(conn);
-    int t = DEFAULT_CONNECT_TIMEOUT_S;
+    int t = CL_CONN_DEFAULT_TIMEOUT_S;
 
     for (PQconninfoOption *o = opts; o && o->keyword; o++)
         if (strcmp(o->keyword, "connect_timeout") == 0)
@@ -642,7 +501,7 @@ connect_worker(worker *w)
 
     drop_conn(w);
     w->connerr[0] = '\0';
-    w->conn = PQconnectStartParams(w->keywords, w->values, 1);
+    w->conn = PQconnectStartParams(w->params.keywords, w->params.values, 1);
     if (!w->conn) {
         snprintf(w->connerr, sizeof w->connerr, "out of memory");
         return CONN_FAILED;
@@ -662,7 +521,7 @@ connect_worker(worker *w)
             drop_conn(w);
             snprintf(w->connerr, sizeof w->connerr, "timeout expired (connect_timeout %d s)",
                      tmo);
-            advance_hosts(w);
+            cl_conn_params_next_host(&w->params);
             return CONN_FAILED;
         }
         struct pollfd pf = {.fd = PQsocket(w->conn),
@@ -674,7 +533,7 @@ connect_worker(worker *w)
     if (PQstatus(w->conn) != CONNECTION_OK) {
         copy_message(w->connerr, sizeof w->connerr, PQerrorMessage(w->conn));
         drop_conn(w);
-        advance_hosts(w);
+        cl_conn_params_next_host(&w->params);
         return CONN_FAILED;
     }
     PQsetnonblocking(w->conn, 1);
@@ -704,7 +563,7 @@ connect_worker(worker *w)
                                                        : PQerrorMessage(w->conn));
     PQclear(res);
     drop_conn(w);
-    advance_hosts(w);
+    cl_conn_params_next_host(&w->params);
     return CONN_FAILED;
 }
 
@@ -1449,32 +1308,6 @@ init_worker(cl_pool *p, worker *w, int id)
     return w->ring && w->win && w->wake >= 0 ? 0 : CL_ENOMEM;
 }
 
-size_t
-cl_conn_params_start(const char **keywords, const char **values, const char *url)
-{
-    static const char *const defaults[][2] = {
-        {"connect_timeout", "30"},  /* a CockroachDB Cloud cold start fits */
-        {"keepalives", "1"},
-        {"keepalives_idle", "30"},  /* a dead peer is noticed in about a minute */
-        {"keepalives_interval", "10"},
-        {"keepalives_count", "3"},
-    };
-    size_t n = 0;
-
-    for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
-        /* a keyword outranks its environment variable: leave that to libpq */
-        if (i == 0 && getenv("PGCONNECT_TIMEOUT"))
-            continue;
-        keywords[n] = defaults[i][0];
-        values[n++] = defaults[i][1];
-    }
-    if (url && *url) { /* last: the user's settings win */
-        keywords[n] = "dbname"; /* libpq expands a URI or key=value string given as dbname */
-        values[n++] = url;
-    }
-    return n;
-}
-
 int
 cl_pool_open(cl_pool **out, const cl_pool_opts *o, char *err, size_t errlen)
 {
@@ -1513,7 +1346,8 @@ cl_pool_open(cl_pool **out, const cl_pool_opts *o, char *err, size_t errlen)
     *out = p; /* from here on cl_pool_close cleans up */
 
     for (int i = 0; i < p->n; i++)
-        if (init_worker(p, &p->w[i], i) != 0 || setup_params(&p->w[i], o->conninfo) != 0)
+        if (init_worker(p, &p->w[i], i) != 0 ||
+            cl_conn_params_init(&p->w[i].params, o->conninfo, i) != 0)
             goto nomem;
 
     /* Every connection before any thread: fail before a row is sent. */
@@ -1717,9 +1551,7 @@ cl_pool_close(cl_pool *p)
         free(w->win);
         if (w->inited && w->wake >= 0)
             close(w->wake);
-        free(w->host);
-        free(w->port);
-        free(w->hostaddr);
+        cl_conn_params_free(&w->params);
         cl_bind_free(&w->bind);
     }
     for (size_t i = 0; i < p->nspare; i++)

@@ -49,19 +49,6 @@ typedef struct cl_pool_opts {
 } cl_pool_opts;
 
 /*
- * The start of every connection's libpq keywords: crdbload's settings, then
- * the user's --url (a URI or key=value string, which libpq expands when it
- * is given as dbname), which overrides any of them.
- * The settings are a connect_timeout (unless PGCONNECT_TIMEOUT is set) and
- * TCP keepalives, so that a dead server or a silently hung network ends in a
- * reconnect or an abort instead of a wait without end. url NULL or "":
- * the settings only. Writes at most CL_CONN_DEFAULTS + 1 pairs into
- * keywords/values, not terminated; returns how many.
- */
-#define CL_CONN_DEFAULTS 5
-size_t cl_conn_params_start(const char **keywords, const char **values, const char *url);
-
-/*
  * Connect every worker before any row is sent (a failure names the host,
  * never the password) and start the threads. Returns 0 and *out, or
  * CL_ECONNECT / CL_ENOMEM with the message in err.

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pool.h"
+#include "conn.h"
 #include "testutil.h"
 
 /* The value libpq settled on for keyword, for the keywords the loader starts
