@@ -764,8 +764,7 @@ struct cl_batch {
     size_t icap;
 
     size_t bytes;
-    int tag; /* the caller's: the loader's input file index */
-    uint64_t seq; /* the caller's: the first record's input position */
+    uint64_t seq; /* the first record's (ledger.h) */
 };
 
 cl_batch *
@@ -813,22 +812,9 @@ cl_batch_reset(cl_batch *b)
 {
     b->alen = b->garbage = 0;
     b->nrows = b->bytes = 0;
-    b->tag = 0;
     b->seq = 0;
     if (b->index)
         memset(b->index, 0, b->icap * sizeof *b->index);
-}
-
-void
-cl_batch_set_tag(cl_batch *b, int tag)
-{
-    b->tag = tag;
-}
-
-int
-cl_batch_tag(const cl_batch *b)
-{
-    return b->tag;
 }
 
 void

@@ -131,14 +131,9 @@ size_t cl_batch_nfields(const cl_batch *b);
 const char *cl_batch_value(const cl_batch *b, size_t row, size_t field, size_t *len);
 uint64_t cl_batch_line(const cl_batch *b, size_t row);
 
-/* The caller's tag (the loader: index of the input file the rows came
- * from); 0 for a new or reset batch. */
-void cl_batch_set_tag(cl_batch *b, int tag);
-int cl_batch_tag(const cl_batch *b);
-
-/* The caller's ordering number of the batch's first record (the loader: its
- * input position, for --checkpoint; it stays the first record's even when a
- * later row replaces that one); 0 for a new or reset batch. */
+/* The seq of the batch's first record (ledger.h: its input file and
+ * position, for messages and --checkpoint; it stays the first record's even
+ * when a later row replaces that one); 0 for a new or reset batch. */
 void cl_batch_set_seq(cl_batch *b, uint64_t seq);
 uint64_t cl_batch_seq(const cl_batch *b);
 

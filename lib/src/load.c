@@ -36,6 +36,7 @@
 #include "rejects.h"
 #include "schema.h"
 #include "conn.h"
+#include "ledger.h"
 #include "missing.h"
 #include "transcode.h"
 #include "util.h"
@@ -67,67 +68,27 @@ typedef struct loader {
     int nworkers;
     atomic_bool reject_abort; /* --max-rejects passed or the rejects file failed */
 
-    /* --checkpoint: positions are seqs (see "Checkpoint" below) */
-    cl_ckpt *ckpt;
+    cl_ledger *ledger;  /* what is settled: the --checkpoint position */
+    cl_ckpt *ckpt;      /* --checkpoint */
     bool resuming;
-    uint64_t resume_seq;   /* records before it were settled by an earlier run */
-    uint64_t cur_min;      /* lowest seq of the batches in cur[]; UINT64_MAX: none */
-    _Atomic uint64_t low;  /* no record below it is held by this thread */
+    cl_ckpt_pos resume; /* records before it were settled by an earlier run */
 } loader;
 
-/*
- * Checkpoint. A record's seq is (input index << 40) | its ordinal in that
- * input (records read, header excluded): ordered like the input, and mapped
- * back to a position without any shared table. An ordinal past 2^40 - 1 is
- * clamped, which only makes the position lag (1e12 records per file first).
- *
- * The position saved is the lowest seq of any record not yet settled:
- * min(low, cl_pool_pending_min()). This thread keeps low = min(first seq of
- * each batch it is filling, seq of the record in hand) and lowers nothing
- * but what it holds: a batch leaves cur_min only after cl_pool_submit()
- * queued it, where the pool counts it until its commit, and a batch that
- * is dropped (never submitted, or given up) keeps counting forever. The
- * saver thread reads low first, then the pool: any batch it misses in both
- * was submitted after it read low, so it holds only records at or above
- * low. Rows merged away in a batch are covered by that batch's first seq.
- */
-#define SEQ_ORD_BITS 40
-#define SEQ_ORD_MAX ((UINT64_C(1) << SEQ_ORD_BITS) - 1)
 #define CHECKPOINT_INTERVAL_S 1.0
-
-static uint64_t
-seq_of(size_t file, uint64_t ordinal)
-{
-    if (ordinal > SEQ_ORD_MAX)
-        ordinal = SEQ_ORD_MAX;
-    return ((uint64_t)file << SEQ_ORD_BITS) | ordinal;
-}
-
-/* No record below min(cur_min, next) is in this thread's hands. */
-static void
-publish_low(loader *L, uint64_t next)
-{
-    atomic_store_explicit(&L->low, L->cur_min < next ? L->cur_min : next,
-                          memory_order_release);
-}
 
 /* cl_ckpt_position_fn: the saver thread's, and the final save's. */
 static cl_ckpt_pos
 committed_position(void *ctx)
 {
     loader *L = ctx;
-    uint64_t m = atomic_load_explicit(&L->low, memory_order_acquire); /* low first */
-    uint64_t pending = L->pool ? cl_pool_pending_min(L->pool) : UINT64_MAX;
+    cl_ckpt_pos pos = cl_ledger_position(L->ledger);
 
-    if (pending < m)
-        m = pending;
-    /* The rows rejected below m are settled only once on disk: sync after
-     * m is taken, before the checkpoint that counts them is saved; if that
+    /* The rows rejected before pos are settled only once on disk: sync after
+     * pos is taken, before the checkpoint that counts them is saved; if that
      * fails, the position stays where it was. */
     if (L->rejects && cl_rejects_sync(L->rejects) != 0)
         return cl_ckpt_saved(L->ckpt);
-    return (cl_ckpt_pos){.file = (size_t)(m >> SEQ_ORD_BITS),
-                         .record = m & SEQ_ORD_MAX};
+    return pos;
 }
 
 static const char *const stdin_only[] = {"-"};
@@ -190,7 +151,8 @@ on_server_reject(void *ctx, const cl_batch *b, size_t row, const char *sqlstate,
     for (size_t i = 0; i < nf; i++)
         fields[i].data = cl_batch_value(b, row, i, &fields[i].len);
     snprintf(reason, sizeof reason, "%s: %s", sqlstate ? sqlstate : "?????", message);
-    rc = reject(L, cl_batch_tag(b), fields, nf, cl_batch_line(b, row), reason);
+    rc = reject(L, (int)cl_ledger_pos(cl_batch_seq(b)).file, fields, nf, cl_batch_line(b, row),
+                reason);
     free(fields);
     return rc;
 }
@@ -441,31 +403,21 @@ record_bytes(const cl_record *rec)
     return n;
 }
 
-/* Hand worker w's batch to the pool (if it holds rows). next: the seq of
- * the first record not yet in a batch (the checkpoint's low). */
+/* Hand worker w's batch to the pool (if it holds rows). One dropped
+ * unsent (the pool aborted) is never settled: the ledger keeps holding it. */
 static int
-flush_batch(loader *L, int w, uint64_t next)
+flush_batch(loader *L, int w)
 {
     cl_batch *b = L->cur[w];
-    int rc;
 
     if (!b || cl_batch_rows(b) == 0)
         return 0;
     L->cur[w] = NULL;
-    rc = cl_pool_submit(L->pool, w, b);
-    if (rc != 0)
-        return rc; /* b is gone unsent: low keeps covering it */
-    /* Queued, so the pool counts it now: this thread may stop counting it. */
-    L->cur_min = UINT64_MAX;
-    for (int i = 0; i < L->nworkers; i++)
-        if (L->cur[i] && cl_batch_seq(L->cur[i]) < L->cur_min)
-            L->cur_min = cl_batch_seq(L->cur[i]);
-    publish_low(L, next);
-    return 0;
+    return cl_pool_submit(L->pool, w, b);
 }
 
 static int
-next_batch(loader *L, int w, int file, uint64_t seq)
+next_batch(loader *L, int w, uint64_t seq)
 {
     cl_batch *b = cl_pool_spare(L->pool);
     if (!b)
@@ -473,10 +425,11 @@ next_batch(loader *L, int w, int file, uint64_t seq)
                          (size_t)L->plan->batch_size, L->plan->batch_bytes);
     if (!b)
         return out_of_memory("a batch");
-    cl_batch_set_tag(b, file);
+    if (cl_ledger_open(L->ledger, seq) != 0) {
+        cl_batch_free(b);
+        return out_of_memory("a batch");
+    }
     cl_batch_set_seq(b, seq); /* its first record, even if merged away later */
-    if (seq < L->cur_min)
-        L->cur_min = seq;
     L->cur[w] = b;
     return 0;
 }
@@ -493,7 +446,7 @@ load_input(loader *L, int file, cl_reader *r, uint64_t bytes_before)
     bool skip_header = !cfg->no_header && file != 0; /* file 0's was read already */
     cl_record rec;
     char why[1024];
-    uint64_t n = 0, seq = seq_of((size_t)file, 0);
+    uint64_t n = 0, seq;
     int rc;
 
     while ((rc = cl_reader_next(r, &rec)) == 1) {
@@ -501,7 +454,7 @@ load_input(loader *L, int file, cl_reader *r, uint64_t bytes_before)
             skip_header = false;
             continue;
         }
-        seq = seq_of((size_t)file, n); /* before the stop: n counts records */
+        seq = cl_ledger_seq((size_t)file, n); /* before the stop: n counts records */
         if (atomic_load_explicit(L->stop, memory_order_relaxed))
             return CL_EINTERRUPTED;
         if (atomic_load_explicit(&L->reject_abort, memory_order_relaxed))
@@ -511,12 +464,12 @@ load_input(loader *L, int file, cl_reader *r, uint64_t bytes_before)
         if ((++n & 1023) == 0)
             atomic_store_explicit(&st->bytes_read, bytes_before + cl_reader_input_pos(r),
                                   memory_order_relaxed);
-        if (seq < L->resume_seq) {
+        if (cl_ledger_resumed(L->ledger, seq)) {
             /* settled by an earlier run: parsed to be counted, never sent */
             atomic_fetch_add_explicit(&st->rows_skipped, 1, memory_order_relaxed);
             continue;
         }
-        publish_low(L, seq);
+        cl_ledger_reading(L->ledger, seq);
         atomic_fetch_add_explicit(&st->rows_read, 1, memory_order_relaxed);
 
         if (check_record(L, r, &rec, why, sizeof why) != 0) {
@@ -530,9 +483,9 @@ load_input(loader *L, int file, cl_reader *r, uint64_t bytes_before)
         uint64_t h = cl_key_hash(rec.fields, L->plan->key_fields, L->plan->nkeys);
         int w = (int)(h % (uint64_t)L->nworkers);
         if (L->cur[w] && cl_batch_full(L->cur[w], record_bytes(&rec)) &&
-            (rc = flush_batch(L, w, seq)) != 0)
+            (rc = flush_batch(L, w)) != 0)
             return rc;
-        if (!L->cur[w] && (rc = next_batch(L, w, file, seq)) != 0)
+        if (!L->cur[w] && (rc = next_batch(L, w, seq)) != 0)
             return rc;
         rc = cl_batch_add_hashed(L->cur[w], rec.fields, rec.line, h);
         if (rc < 0)
@@ -548,10 +501,9 @@ load_input(loader *L, int file, cl_reader *r, uint64_t bytes_before)
     }
     /* Batches never span two inputs: a worker's reject must name its file. */
     for (int w = 0; w < L->nworkers && !cfg->dry_run; w++)
-        if ((rc = flush_batch(L, w, seq_of((size_t)file, n))) != 0)
+        if ((rc = flush_batch(L, w)) != 0)
             return rc;
-    if (!cfg->dry_run && seq_of((size_t)file, n) >= L->resume_seq)
-        publish_low(L, seq_of((size_t)file, n));
+    cl_ledger_reading(L->ledger, cl_ledger_seq((size_t)file, n));
     return 0;
 }
 
@@ -581,8 +533,7 @@ open_checkpoint(loader *L)
         cl_log(CL_LOG_ERROR, "%s", err[0] ? err : cl_strerror(rc));
         return rc == CL_ENOMEM ? rc : CL_ECONFIG;
     }
-    L->resume_seq = seq_of(pos.file, pos.record);
-    atomic_store(&L->low, L->resume_seq);
+    L->resume = pos;
     if (L->resuming)
         cl_log(CL_LOG_INFO,
                "resuming from checkpoint \"%s\": the first %" PRIu64
@@ -811,6 +762,8 @@ run(loader *L)
         return ex;
     if (cfg->checkpoint_path && (ex = open_checkpoint(L)) != 0)
         return ex;
+    if ((ex = cl_ledger_new(&L->ledger, L->resume)) != 0)
+        return ex;
     if (!cfg->columns && !L->header && cfg->missing != CL_MISSING_KEEP) {
         /* Not a feed of zero rows (that one has a header): a broken one. */
         cl_log_hint(CL_LOG_ERROR,
@@ -883,6 +836,7 @@ run(loader *L)
             .pipeline_depth = cfg->pipeline_depth,
             .plan = L->plan,
             .stats = st,
+            .ledger = L->ledger,
             .on_reject = on_server_reject,
             .reject_ctx = L,
             .stop = L->stop,
@@ -996,14 +950,13 @@ cl_load_run(const cl_config *cfg, cl_stats *stats, atomic_bool *stop)
     stats->workers = cfg->workers;
     stats->batch_size = cfg->batch_size;
 
-    L.cur_min = UINT64_MAX;
     rc = run(&L);
     if (stats->end_time == 0)
         stats->end_time = cl_now();
     if (rc != 0 && rc != CL_ECONFIG)
         stats->status = CL_STATUS_ABORTED;
 
-    cl_ckpt_free(L.ckpt); /* first: its thread asks the pool */
+    cl_ckpt_free(L.ckpt); /* first: its thread asks the ledger */
     cl_pool_close(L.pool);
     for (int w = 0; L.cur && w < L.nworkers; w++)
         cl_batch_free(L.cur[w]);
@@ -1012,6 +965,7 @@ cl_load_run(const cl_config *cfg, cl_stats *stats, atomic_bool *stop)
     cl_rejects_close(L.rejects);
     cl_missing_free(L.missing);
     free(L.key_cols);
+    cl_ledger_free(L.ledger);
     cl_plan_free(L.plan);
     cl_table_free(L.table);
     if (L.ctl)

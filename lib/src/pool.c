@@ -52,10 +52,9 @@
  * counted nowhere (its counts were taken at its commit); one that failed or
  * whose outcome is unknown is sent as usual. An upsert is idempotent: a
  * replay changes nothing but the order of the writes, which it restores. A
- * replay that meets a data error is left (its rows are in already). The
- * window's oldest batch is the worker's busy_seq (a worker's batches come
- * in seq order), so cl_pool_pending_min() still covers every batch not
- * settled (--checkpoint). Aborting, the batches in flight get the cancel
+ * replay that meets a data error is left (its rows are in already). A
+ * batch is settled in the ledger (--checkpoint) only when it leaves the
+ * window, oldest first. Aborting, the batches in flight get the cancel
  * grace below; those whose outcome never came count as rows_in_doubt.
  *
  * The network. Nothing waits on it without a bound. Connections are
@@ -91,9 +90,9 @@
  * which a hung network never answers), and given up, in doubt, another
  * CANCEL_WAIT_MS later: a stop ends the run within their sum whatever the
  * network does. A connection given up on is shut down (shutdown(2)) before
- * PQfinish, so that closing it cannot block either. Every batch a worker
- * holds counts for cl_pool_pending_min() until it is committed; one given
- * up counts for good (--checkpoint).
+ * PQfinish, so that closing it cannot block either. A batch is settled in
+ * opts->ledger (--checkpoint, ledger.h) once its rows are committed or
+ * rejected; one dropped or given up is not, and holds the position.
  *
  * Batches come back. A worker resets each batch it is done with and keeps it
  * on a small shared free list (cl_pool_spare), so a steady run allocates no
@@ -119,6 +118,7 @@
 
 #include "conn.h"
 #include "crdbload/crdbload.h"
+#include "ledger.h"
 #include "stats.h"
 #include "log.h"
 #include "retry.h"
@@ -170,8 +170,6 @@ typedef struct worker {
     cl_batch **ring;
     size_t head, count, cap;
     bool closing;
-    uint64_t busy_seq;  /* seq of the batch being sent, UINT64_MAX: none */
-    uint64_t given_up;  /* lowest seq of a batch dropped or failed, or UINT64_MAX */
     atomic_bool done;   /* the thread is past its loop: join will not wait */
 
     /* Owned by the worker thread once started. */
@@ -969,10 +967,6 @@ take(worker *w, bool block)
     b = w->ring[w->head];
     w->head = (w->head + 1) % w->cap;
     w->count--;
-    /* Pending without a gap: from the ring straight to the window, in one
-     * critical section; busy_seq is the window's oldest (pending_min). */
-    if (w->nwin == 0)
-        w->busy_seq = cl_batch_seq(b);
     *flight_at(w, w->nwin) = (flight){.b = b, .prep_slot = -1};
     w->nwin++;
     pthread_cond_signal(&w->not_full);
@@ -987,16 +981,16 @@ pop_head(worker *w, bool settled)
 {
     flight *f = flight_at(w, 0);
     cl_batch *b = f->b;
+    cl_ledger *ledger = w->pool->o.ledger;
 
     PQclear(f->res);
     *f = (flight){.prep_slot = -1};
-    pthread_mutex_lock(&w->mu);
-    if (!settled && w->busy_seq < w->given_up)
-        w->given_up = w->busy_seq;
     w->whead = (w->whead + 1) % w->pipe;
     w->nwin--;
-    w->busy_seq = w->nwin > 0 ? cl_batch_seq(flight_at(w, 0)->b) : UINT64_MAX;
-    pthread_mutex_unlock(&w->mu);
+    if (ledger && settled)
+        cl_ledger_settle(ledger, cl_batch_seq(b));
+    else if (ledger)
+        cl_ledger_give_up(ledger, cl_batch_seq(b));
     recycle(w->pool, b);
 }
 
@@ -1298,8 +1292,6 @@ init_worker(cl_pool *p, worker *w, int id)
     }
     pthread_condattr_destroy(&ca);
     w->inited = true;
-    w->busy_seq = UINT64_MAX;
-    w->given_up = UINT64_MAX;
     w->cap = p->depth;
     w->ring = calloc(w->cap, sizeof *w->ring);
     w->pipe = p->o.pipeline_depth > 0 ? p->o.pipeline_depth : DEFAULT_PIPELINE_DEPTH;
@@ -1492,33 +1484,6 @@ cl_pool_finish(cl_pool *p)
     p->finished = true;
     p->result = aborted(p);
     return p->result;
-}
-
-uint64_t
-cl_pool_pending_min(cl_pool *p)
-{
-    uint64_t min = UINT64_MAX;
-
-    /* One worker at a time: a worker's minimum only grows, and batches
-     * enter only through submit, which the caller accounts for. */
-    for (int i = 0; i < p->n; i++) {
-        worker *w = &p->w[i];
-
-        if (!w->inited)
-            continue;
-        pthread_mutex_lock(&w->mu);
-        if (w->busy_seq < min)
-            min = w->busy_seq;
-        if (w->given_up < min)
-            min = w->given_up;
-        for (size_t j = 0; j < w->count; j++) {
-            uint64_t s = cl_batch_seq(w->ring[(w->head + j) % w->cap]);
-            if (s < min)
-                min = s;
-        }
-        pthread_mutex_unlock(&w->mu);
-    }
-    return min;
 }
 
 const char *

@@ -43,6 +43,7 @@ typedef struct cl_pool_opts {
     int pipeline_depth;     /* batches in flight per connection; 0: the default; 1: one at a time */
     const cl_plan *plan;    /* borrowed, shared read-only */
     cl_stats *stats;        /* borrowed; workers add to it */
+    struct cl_ledger *ledger; /* borrowed, or NULL: where a batch is settled (ledger.h) */
     cl_reject_fn on_reject;
     void *reject_ctx;
     atomic_bool *stop;      /* set by a signal handler: stop retrying, settle */
@@ -73,17 +74,6 @@ cl_batch *cl_pool_spare(cl_pool *p);
  * does. Returns 0 or the first fatal CL_E* code.
  */
 int cl_pool_finish(cl_pool *p);
-
-/*
- * The smallest cl_batch_seq() of the batches the pool holds unsettled:
- * queued, being sent, or given up (dropped or failed after an abort: those
- * count for good, since their rows are not all committed). UINT64_MAX when
- * there is none. A batch counts from inside cl_pool_submit() until after
- * its statement committed, so a caller that submits from one thread and
- * asks from another must count a batch itself until submit returns.
- * Thread-safe; --checkpoint's position is built on it.
- */
-uint64_t cl_pool_pending_min(cl_pool *p);
 
 /* The message of the fatal error, or "" ; borrowed. */
 const char *cl_pool_error(const cl_pool *p);
