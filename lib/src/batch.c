@@ -847,6 +847,25 @@ cl_batch_nfields(const cl_batch *b)
     return b->nfields;
 }
 
+/* What a record counts for in cl_batch_bytes(): its field bytes, no
+ * terminators (NULLs: none). */
+static size_t
+record_bytes(const cl_batch *b, const cl_field *fields)
+{
+    size_t n = 0;
+
+    for (size_t f = 0; f < b->nfields; f++)
+        if (fields[f].data)
+            n += fields[f].len;
+    return n;
+}
+
+bool
+cl_batch_full_for(const cl_batch *b, const cl_field *fields)
+{
+    return cl_batch_full(b, record_bytes(b, fields));
+}
+
 bool
 cl_batch_full(const cl_batch *b, size_t record_bytes)
 {
@@ -1015,7 +1034,7 @@ static void
 store(cl_batch *b, size_t r, size_t start, const cl_field *fields)
 {
     slot *s = &b->slots[r * b->nfields];
-    size_t w = start, bytes = 0;
+    size_t w = start;
 
     for (size_t f = 0; f < b->nfields; f++) {
         if (!fields[f].data) {
@@ -1028,10 +1047,9 @@ store(cl_batch *b, size_t r, size_t start, const cl_field *fields)
         s[f].off = w;
         s[f].len = fields[f].len;
         w += fields[f].len + 1;
-        bytes += fields[f].len;
     }
     b->rows[r].used = w - start;
-    b->rows[r].bytes = bytes;
+    b->rows[r].bytes = record_bytes(b, fields);
 }
 
 int

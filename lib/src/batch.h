@@ -123,6 +123,10 @@ int cl_batch_add_hashed(cl_batch *b, const cl_field *fields, uint64_t line,
  * (an empty batch always takes one record). */
 bool cl_batch_full(const cl_batch *b, size_t record_bytes);
 
+/* The same for a record of these fields, counted as cl_batch_bytes() will
+ * count it. */
+bool cl_batch_full_for(const cl_batch *b, const cl_field *fields);
+
 size_t cl_batch_rows(const cl_batch *b);    /* distinct keys held */
 size_t cl_batch_bytes(const cl_batch *b);   /* field bytes held */
 size_t cl_batch_nfields(const cl_batch *b);
@@ -153,5 +157,14 @@ uint64_t cl_key_hash(const cl_field *fields, const size_t *key_fields, size_t nk
  */
 int cl_validate_value(const cl_column *c, const char *v, size_t len, char *why,
                       size_t whylen);
+
+/*
+ * The same for a record of p->nfields fields: each value the plan sends
+ * against its column, then the key, which may not be null (names: the
+ * fields' names, for the message). 0, or -1 with why ("column 3
+ * ("price"): ...").
+ */
+int cl_validate_record(const cl_plan *p, const cl_field *fields, const char *const *names,
+                       char *why, size_t whylen);
 
 #endif

@@ -37,6 +37,7 @@
 #include "schema.h"
 #include "conn.h"
 #include "ledger.h"
+#include "route.h"
 #include "missing.h"
 #include "transcode.h"
 #include "util.h"
@@ -64,7 +65,7 @@ typedef struct loader {
     cl_missing *missing; /* --missing: the keys read, streamed to the server */
     size_t *key_cols;    /* table column of each key column (for missing) */
     cl_reader *first;    /* the first input, opened to read its header */
-    cl_batch **cur;      /* each worker's batch being filled */
+    cl_router *router;   /* checks each record, fills each worker's batch */
     int nworkers;
     atomic_bool reject_abort; /* --max-rejects passed or the rejects file failed */
 
@@ -342,96 +343,20 @@ plan(loader *L, cl_dialect dialect)
     return 0;
 }
 
-/* Why a record of r cannot be loaded, into why; 0 when it can. */
+/* cl_route_submit_fn: a full batch goes to its worker's queue. */
 static int
-check_record(const loader *L, const cl_reader *r, const cl_record *rec, char *why,
-             size_t whylen)
+submit_batch(void *ctx, int w, cl_batch *b)
 {
-    const cl_plan *p = L->plan;
-    char reason[512];
-
-    if (rec->status == CL_REC_BAD_UTF8 && !cl_transcode_is_utf8(L->cfg->encoding)) {
-        /* converted from --encoding: only a sequence invalid there is left */
-        snprintf(why, whylen, "line %" PRIu64 ", column %zu: invalid byte sequence for "
-                 "encoding \"%s\"", rec->bad_line, rec->bad_column, L->cfg->encoding);
-        return -1;
-    }
-    if (rec->status != CL_REC_OK) {
-        cl_reader_problem(r, rec, why, whylen);
-        return -1;
-    }
-    if (rec->nfields < p->nfields) {
-        /* COPY's words, and what a blank line is to COPY. */
-        const char *name = L->names[rec->nfields];
-        bool blank = rec->nfields == 1 && !rec->fields[0].data;
-        snprintf(why, whylen, "missing data for %s %zu%s%s%s: expected %zu fields, found %zu%s",
-                 name ? "column" : "field", rec->nfields + 1, name ? " (" : "",
-                 name ? CL_IDENT(name) : "", name ? ")" : "",
-                 p->nfields, rec->nfields, blank ? " (a blank line)" : "");
-        return -1;
-    }
-    if (rec->nfields > p->nfields) {
-        snprintf(why, whylen, "extra data after last expected column: expected %zu fields, "
-                 "found %zu", p->nfields, rec->nfields);
-        return -1;
-    }
-    for (size_t c = 0; c < p->ncols; c++) {
-        size_t f = p->field_of_col[c];
-        const cl_field *fd = &rec->fields[f];
-        if (cl_validate_value(p->cols[c], fd->data, fd->len, reason, sizeof reason) != 0) {
-            snprintf(why, whylen, "column %zu (%s): %s", f + 1, CL_IDENT(p->cols[c]->name),
-                     reason);
-            return -1;
-        }
-    }
-    for (size_t k = 0; k < p->nkeys; k++) {
-        if (!rec->fields[p->key_fields[k]].data) {
-            snprintf(why, whylen, "column %zu: the key %s is null", p->key_fields[k] + 1,
-                     CL_IDENT(L->names[p->key_fields[k]]));
-            return -1;
-        }
-    }
-    return 0;
-}
-
-static size_t
-record_bytes(const cl_record *rec)
-{
-    size_t n = 0; /* as cl_batch_bytes counts: field bytes, no terminators */
-    for (size_t i = 0; i < rec->nfields; i++)
-        n += rec->fields[i].len;
-    return n;
-}
-
-/* Hand worker w's batch to the pool (if it holds rows). One dropped
- * unsent (the pool aborted) is never settled: the ledger keeps holding it. */
-static int
-flush_batch(loader *L, int w)
-{
-    cl_batch *b = L->cur[w];
-
-    if (!b || cl_batch_rows(b) == 0)
-        return 0;
-    L->cur[w] = NULL;
+    loader *L = ctx;
     return cl_pool_submit(L->pool, w, b);
 }
 
-static int
-next_batch(loader *L, int w, uint64_t seq)
+/* cl_route_spare_fn */
+static cl_batch *
+spare_batch(void *ctx)
 {
-    cl_batch *b = cl_pool_spare(L->pool);
-    if (!b)
-        b = cl_batch_new(L->plan->nfields, L->plan->key_fields, L->plan->nkeys,
-                         (size_t)L->plan->batch_size, L->plan->batch_bytes);
-    if (!b)
-        return out_of_memory("a batch");
-    if (cl_ledger_open(L->ledger, seq) != 0) {
-        cl_batch_free(b);
-        return out_of_memory("a batch");
-    }
-    cl_batch_set_seq(b, seq); /* its first record, even if merged away later */
-    L->cur[w] = b;
-    return 0;
+    loader *L = ctx;
+    return cl_pool_spare(L->pool);
 }
 
 /*
@@ -472,7 +397,7 @@ load_input(loader *L, int file, cl_reader *r, uint64_t bytes_before)
         cl_ledger_reading(L->ledger, seq);
         atomic_fetch_add_explicit(&st->rows_read, 1, memory_order_relaxed);
 
-        if (check_record(L, r, &rec, why, sizeof why) != 0) {
+        if (cl_router_check(L->router, r, &rec, why, sizeof why) != 0) {
             if ((rc = reject(L, file, rec.fields, rec.nfields, rec.line, why)) != 0)
                 return rc;
             continue;
@@ -480,16 +405,11 @@ load_input(loader *L, int file, cl_reader *r, uint64_t bytes_before)
         if (cfg->dry_run)
             continue;
 
-        uint64_t h = cl_key_hash(rec.fields, L->plan->key_fields, L->plan->nkeys);
-        int w = (int)(h % (uint64_t)L->nworkers);
-        if (L->cur[w] && cl_batch_full(L->cur[w], record_bytes(&rec)) &&
-            (rc = flush_batch(L, w)) != 0)
-            return rc;
-        if (!L->cur[w] && (rc = next_batch(L, w, seq)) != 0)
-            return rc;
-        rc = cl_batch_add_hashed(L->cur[w], rec.fields, rec.line, h);
-        if (rc < 0)
+        rc = cl_router_add(L->router, &rec, seq);
+        if (rc == CL_ENOMEM)
             return out_of_memory("a batch");
+        if (rc < 0)
+            return rc; /* the pool aborted */
         if (rc == 1)
             atomic_fetch_add_explicit(&st->duplicates_merged, 1, memory_order_relaxed);
     }
@@ -500,9 +420,8 @@ load_input(loader *L, int file, cl_reader *r, uint64_t bytes_before)
         return rc;
     }
     /* Batches never span two inputs: a worker's reject must name its file. */
-    for (int w = 0; w < L->nworkers && !cfg->dry_run; w++)
-        if ((rc = flush_batch(L, w)) != 0)
-            return rc;
+    if (!cfg->dry_run && (rc = cl_router_flush(L->router)) != 0)
+        return rc;
     cl_ledger_reading(L->ledger, cl_ledger_seq((size_t)file, n));
     return 0;
 }
@@ -801,6 +720,18 @@ run(loader *L)
         return ex;
     L->nworkers = cfg->workers > 0 ? cfg->workers : CL_DEFAULT_WORKERS;
     st->workers = L->nworkers;
+    cl_router_opts ro = {
+        .plan = L->plan,
+        .field_names = L->names,
+        .encoding = cfg->encoding,
+        .workers = L->nworkers,
+        .ledger = L->ledger,
+        .submit = submit_batch,
+        .spare = spare_batch,
+        .ctx = L,
+    };
+    if ((ex = cl_router_new(&L->router, &ro)) != 0)
+        return ex;
 
     if (cfg->rejects_path) {
         const char *const *rnames =
@@ -841,9 +772,6 @@ run(loader *L)
             .reject_ctx = L,
             .stop = L->stop,
         };
-        L->cur = calloc((size_t)L->nworkers, sizeof *L->cur);
-        if (!L->cur)
-            return out_of_memory("the batches");
         /* The control connection's work is done; don't hold a server slot. */
         PQfinish(L->ctl);
         L->ctl = NULL;
@@ -889,10 +817,8 @@ run(loader *L)
 
     if (L->pool) {
         /* On abort, what is still being filled is never sent. */
-        for (int w = 0; w < L->nworkers; w++) {
-            cl_batch_free(L->cur[w]);
-            L->cur[w] = NULL;
-        }
+        cl_router_free(L->router);
+        L->router = NULL;
         int prc = cl_pool_finish(L->pool);
         if (prc != 0) {
             /* a rejects file that failed was logged where it failed */
@@ -958,9 +884,7 @@ cl_load_run(const cl_config *cfg, cl_stats *stats, atomic_bool *stop)
 
     cl_ckpt_free(L.ckpt); /* first: its thread asks the ledger */
     cl_pool_close(L.pool);
-    for (int w = 0; L.cur && w < L.nworkers; w++)
-        cl_batch_free(L.cur[w]);
-    free(L.cur);
+    cl_router_free(L.router);
     cl_reader_close(L.first);
     cl_rejects_close(L.rejects);
     cl_missing_free(L.missing);
