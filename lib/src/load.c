@@ -665,59 +665,67 @@ print_dry_run_statement(const loader *L)
     free(sql);
 }
 
-static int
-run(loader *L)
+/* Inputs with no header, no row: a successful run of zero rows, or with
+ * --missing a broken feed. True when the run ends here, with *rc. */
+static bool
+nothing_to_load(loader *L, int *rc)
 {
     const cl_config *cfg = L->cfg;
-    cl_stats *st = L->st;
-    int ex;
-    cl_dialect dialect;
-    char err[2048] = "";
-    int rc = 0;
-    uint64_t bytes_before = 0;
-    cl_progress *progress = NULL;
 
-    if ((ex = check_inputs(L)) != 0)
-        return ex;
-    if (cfg->checkpoint_path && (ex = open_checkpoint(L)) != 0)
-        return ex;
-    if ((ex = cl_ledger_new(&L->ledger, L->resume)) != 0)
-        return ex;
-    if (!cfg->columns && !L->header && cfg->missing != CL_MISSING_KEEP) {
+    if (cfg->columns || L->header)
+        return false;
+    if (cfg->missing != CL_MISSING_KEEP) {
         /* Not a feed of zero rows (that one has a header): a broken one. */
         cl_log_hint(CL_LOG_ERROR,
                     "A feed with no rows has a header line; give --columns to treat "
                     "empty inputs as one.",
                     "every input is empty (not even a header): with --missing that would "
                     "make every row of the table missing; nothing was changed");
-        return CL_EREJECTS; /* refused, as by settle_missing()'s guard */
+        *rc = CL_EREJECTS; /* refused, as by settle_missing()'s guard */
+        return true;
     }
-    if (!cfg->columns && !L->header) {
-        /* Every input is empty: a successful run of zero rows. */
-        st->status = CL_STATUS_OK;
-        if (L->ckpt)
-            settle_checkpoint(L, true);
-        return 0;
-    }
+    L->st->status = CL_STATUS_OK;
+    if (L->ckpt)
+        settle_checkpoint(L, true);
+    *rc = 0;
+    return true;
+}
 
-    st->dialect = cfg->dialect; /* a forced dialect is reported even if connecting fails */
+/* Connect the control connection, learn the dialect, read the table. */
+static int
+read_table(loader *L, cl_dialect *dialect)
+{
+    const cl_config *cfg = L->cfg;
+    char err[2048] = "";
+    int rc;
+
+    L->st->dialect = cfg->dialect; /* a forced dialect is reported even if connecting fails */
     L->ctl = cl_conn_open_control(cfg->url);
     if (!L->ctl)
         return CL_ECONNECT;
-    dialect = cl_dialect_resolve(cfg->dialect, PQparameterStatus(L->ctl, "crdb_version"));
-    st->dialect = dialect;
+    *dialect = cl_dialect_resolve(cfg->dialect, PQparameterStatus(L->ctl, "crdb_version"));
+    L->st->dialect = *dialect;
     rc = cl_schema_load(L->ctl, cfg->table, &L->table, err, sizeof err);
-    if (rc != 0) {
+    if (rc != 0)
         cl_log(CL_LOG_ERROR, "%s", err[0] ? err : cl_strerror(rc));
+    return rc;
+}
+
+/* The file onto the table: names, the plan, --missing, the router. */
+static int
+plan_the_load(loader *L, cl_dialect dialect)
+{
+    const cl_config *cfg = L->cfg;
+    cl_stats *st = L->st;
+    int rc;
+
+    if ((rc = map_names(L)) != 0 || (rc = plan(L, dialect)) != 0)
         return rc;
-    }
-    if ((ex = map_names(L)) != 0 || (ex = plan(L, dialect)) != 0)
-        return ex;
     st->batch_size = L->plan->batch_size;
     st->form = L->plan->form;
     warn_session_time(L);
-    if (cfg->missing != CL_MISSING_KEEP && (ex = open_missing(L, dialect)) != 0)
-        return ex;
+    if (cfg->missing != CL_MISSING_KEEP && (rc = open_missing(L, dialect)) != 0)
+        return rc;
     L->nworkers = cfg->workers > 0 ? cfg->workers : CL_DEFAULT_WORKERS;
     st->workers = L->nworkers;
     cl_router_opts ro = {
@@ -730,18 +738,24 @@ run(loader *L)
         .spare = spare_batch,
         .ctx = L,
     };
-    if ((ex = cl_router_new(&L->router, &ro)) != 0)
-        return ex;
+    return cl_router_new(&L->router, &ro) == 0 ? 0 : out_of_memory("the router");
+}
+
+/* --rejects, and the first --checkpoint save: both files can be written. */
+static int
+open_outputs(loader *L)
+{
+    const cl_config *cfg = L->cfg;
+    char err[2048] = "";
 
     if (cfg->rejects_path) {
         const char *const *rnames =
             L->header ? (const char *const *)L->header : (const char *const *)L->names;
         /* A resumed run appends: the rows the earlier run rejected before
          * the checkpoint are not read again (checkpoint.h, "Resuming"). */
-        rc = cl_rejects_open(&L->rejects, cfg->rejects_path, rnames,
-                             L->header ? L->nheader : L->nnames, L->resuming, err,
-                             sizeof err);
-        if (rc != 0) {
+        if (cl_rejects_open(&L->rejects, cfg->rejects_path, rnames,
+                            L->header ? L->nheader : L->nnames, L->resuming, err,
+                            sizeof err) != 0) {
             cl_log(CL_LOG_ERROR, "%s", err);
             return CL_ECONFIG;
         }
@@ -749,64 +763,72 @@ run(loader *L)
     /* Saved once before any row goes: the file can be written, and a kill
      * from here on leaves a checkpoint. */
     if (L->ckpt && !cfg->dry_run &&
-        (rc = cl_ckpt_save(L->ckpt, cl_ckpt_saved(L->ckpt), err, sizeof err)) != 0) {
+        cl_ckpt_save(L->ckpt, cl_ckpt_saved(L->ckpt), err, sizeof err) != 0) {
         cl_log(CL_LOG_ERROR, "%s", err);
         return CL_ECONFIG;
     }
+    return 0;
+}
 
-    if (cfg->dry_run) {
-        st->dry_run = true;
-        print_dry_run_statement(L);
-    } else {
-        cl_pool_opts po = {
-            .conninfo = cfg->url,
-            .workers = L->nworkers,
-            .max_retries = cfg->max_retries,
-            .batch_timeout_ms = (int)(cfg->batch_timeout * 1000 + 0.5),
-            .no_prepared = cfg->no_prepared,
-            .pipeline_depth = cfg->pipeline_depth,
-            .plan = L->plan,
-            .stats = st,
-            .ledger = L->ledger,
-            .on_reject = on_server_reject,
-            .reject_ctx = L,
-            .stop = L->stop,
-        };
-        /* The control connection's work is done; don't hold a server slot. */
-        PQfinish(L->ctl);
-        L->ctl = NULL;
-        rc = cl_pool_open(&L->pool, &po, err, sizeof err);
-        if (rc == CL_ECONNECT && strstr(err, "too many")) {
-            char hint[160];
-            snprintf(hint, sizeof hint,
-                     "The server has too few connection slots for -j/--workers %d: "
-                     "lower it, or raise the server's limit.", L->nworkers);
-            cl_log_hint(CL_LOG_ERROR, hint, "%s", err);
-        } else if (rc != 0) {
-            cl_log(CL_LOG_ERROR, "%s", err[0] ? err : cl_strerror(rc));
-        }
-        if (rc != 0)
-            return rc;
-        if (L->ckpt && (rc = cl_ckpt_start(L->ckpt, CHECKPOINT_INTERVAL_S,
-                                           committed_position, L)) != 0) {
-            cl_log(CL_LOG_ERROR, "could not start the checkpoint thread");
-            return rc;
-        }
+/* Connect every worker (the control connection goes) and start the
+ * checkpoint's saver. */
+static int
+start_pool(loader *L)
+{
+    const cl_config *cfg = L->cfg;
+    char err[2048] = "";
+    cl_pool_opts po = {
+        .conninfo = cfg->url,
+        .workers = L->nworkers,
+        .max_retries = cfg->max_retries,
+        .batch_timeout_ms = (int)(cfg->batch_timeout * 1000 + 0.5),
+        .no_prepared = cfg->no_prepared,
+        .pipeline_depth = cfg->pipeline_depth,
+        .plan = L->plan,
+        .stats = L->st,
+        .ledger = L->ledger,
+        .on_reject = on_server_reject,
+        .reject_ctx = L,
+        .stop = L->stop,
+    };
+    int rc;
+
+    /* The control connection's work is done; don't hold a server slot. */
+    PQfinish(L->ctl);
+    L->ctl = NULL;
+    rc = cl_pool_open(&L->pool, &po, err, sizeof err);
+    if (rc == CL_ECONNECT && strstr(err, "too many")) {
+        char hint[160];
+        snprintf(hint, sizeof hint,
+                 "The server has too few connection slots for -j/--workers %d: "
+                 "lower it, or raise the server's limit.", L->nworkers);
+        cl_log_hint(CL_LOG_ERROR, hint, "%s", err);
+    } else if (rc != 0) {
+        cl_log(CL_LOG_ERROR, "%s", err[0] ? err : cl_strerror(rc));
     }
+    if (rc != 0)
+        return rc;
+    if (L->ckpt && (rc = cl_ckpt_start(L->ckpt, CHECKPOINT_INTERVAL_S, committed_position,
+                                       L)) != 0)
+        cl_log(CL_LOG_ERROR, "could not start the checkpoint thread");
+    return rc;
+}
 
-    st->start_time = cl_now(); /* throughput counts the load, not the setup */
-    if (cl_progress_start(&progress, st, cfg) != 0)
-        progress = NULL;
+/* Read every input in turn (the first is open already). 0 or the CL_E*
+ * code that stopped the run. */
+static int
+load_inputs(loader *L)
+{
+    uint64_t bytes_before = 0;
+    int rc = 0;
 
-    rc = 0;
     for (size_t i = 0; i < L->npaths && rc == 0; i++) {
         cl_reader *r = NULL;
         if (i == 0) {
             r = L->first;
             L->first = NULL;
         } else if (open_input(L, i, &r) != 0) {
-            rc = CL_EIO;
-            break;
+            return CL_EIO;
         }
         rc = load_input(L, (int)i, r, bytes_before);
         bytes_before += cl_reader_input_pos(r);
@@ -814,22 +836,36 @@ run(loader *L)
     }
     if (rc == CL_EINTERRUPTED)
         cl_log(CL_LOG_ERROR, "interrupted; settling the batches in flight");
+    return rc;
+}
 
-    if (L->pool) {
-        /* On abort, what is still being filled is never sent. */
-        cl_router_free(L->router);
-        L->router = NULL;
-        int prc = cl_pool_finish(L->pool);
-        if (prc != 0) {
-            /* a rejects file that failed was logged where it failed */
-            if (prc != CL_EREJECTS && prc != CL_EINTERRUPTED && prc != CL_EIO)
-                cl_log(CL_LOG_ERROR, "%s", cl_pool_error(L->pool));
-            if (rc == 0)
-                rc = prc;
-        }
+/* Wait for the batches in flight; what is still being filled is dropped on
+ * an abort. rc: the reading's outcome; returns the run's. */
+static int
+finish_pool(loader *L, int rc)
+{
+    int prc;
+
+    if (!L->pool)
+        return rc;
+    cl_router_free(L->router);
+    L->router = NULL;
+    prc = cl_pool_finish(L->pool);
+    if (prc != 0) {
+        /* a rejects file that failed was logged where it failed */
+        if (prc != CL_EREJECTS && prc != CL_EINTERRUPTED && prc != CL_EIO)
+            cl_log(CL_LOG_ERROR, "%s", cl_pool_error(L->pool));
+        if (rc == 0)
+            rc = prc;
     }
-    st->end_time = cl_now();
-    cl_progress_stop(progress);
+    return rc;
+}
+
+/* After the load: --missing, the checkpoint, and the run's status. */
+static int
+settle(loader *L, int rc)
+{
+    cl_stats *st = L->st;
 
     if (rc == 0 && atomic_load(L->stop))
         rc = CL_EINTERRUPTED;
@@ -839,17 +875,53 @@ run(loader *L)
     }
     if (L->ckpt)
         settle_checkpoint(L, rc == 0);
-    if (rc != 0) {
+    if (rc != 0)
         st->status = CL_STATUS_ABORTED;
+    else if (atomic_load(&st->rows_rejected) > 0)
+        st->status = CL_STATUS_REJECTS;
+    else
+        st->status = CL_STATUS_OK;
+    return rc;
+}
+
+/* Everything that can make the run a configuration error first (DESIGN),
+ * then the load, then its settling. */
+static int
+run(loader *L)
+{
+    const cl_config *cfg = L->cfg;
+    cl_stats *st = L->st;
+    cl_dialect dialect;
+    cl_progress *progress = NULL;
+    int rc;
+
+    if ((rc = check_inputs(L)) != 0)
+        return rc;
+    if (cfg->checkpoint_path && (rc = open_checkpoint(L)) != 0)
+        return rc;
+    if (cl_ledger_new(&L->ledger, L->resume) != 0)
+        return out_of_memory("the ledger");
+    if (nothing_to_load(L, &rc))
+        return rc;
+    if ((rc = read_table(L, &dialect)) != 0 || (rc = plan_the_load(L, dialect)) != 0 ||
+        (rc = open_outputs(L)) != 0)
+        return rc;
+    if (cfg->dry_run) {
+        st->dry_run = true;
+        print_dry_run_statement(L);
+    } else if ((rc = start_pool(L)) != 0) {
         return rc;
     }
-    if (atomic_load(&st->rows_rejected) > 0) {
-        st->status = CL_STATUS_REJECTS;
-        return 0;
-    }
-    st->status = CL_STATUS_OK;
-    return 0;
+
+    st->start_time = cl_now(); /* throughput counts the load, not the setup */
+    if (cl_progress_start(&progress, st, cfg) != 0)
+        progress = NULL;
+    rc = finish_pool(L, load_inputs(L));
+    st->end_time = cl_now();
+    cl_progress_stop(progress);
+    return settle(L, rc);
 }
+
 
 int
 cl_load_run(const cl_config *cfg, cl_stats *stats, atomic_bool *stop)
