@@ -688,6 +688,27 @@ execute(worker *w, const cl_batch *b, size_t first, size_t n, bool top, bool *na
     return sent ? await_result(w, deadline, true, res) : AWAIT_DONE;
 }
 
+static bool
+result_ok(const PGresult *r)
+{
+    ExecStatusType s = PQresultStatus(r);
+    return r && (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK);
+}
+
+/* Count a committed statement of n rows: written as the server says. */
+static void
+count_committed(cl_stats *st, size_t n, const PGresult *res, double t0)
+{
+    uint64_t written = strtoull(PQcmdTuples((PGresult *)res), NULL, 10);
+
+    if (written > n)
+        written = n;
+    cl_stats_add_latency(st, cl_now() - t0);
+    atomic_fetch_add_explicit(&st->rows_written, written, memory_order_relaxed);
+    atomic_fetch_add_explicit(&st->rows_unchanged, n - written, memory_order_relaxed);
+    atomic_fetch_add_explicit(&st->batches, 1, memory_order_relaxed);
+}
+
 /* How send_rows starts. pre: the outcome of a first try already made (a
  * pipelined batch), taken over (res is cleared by send_rows). replay: the
  * rows committed already and are counted: they are sent again only to keep
@@ -745,164 +766,227 @@ give_up(worker *w, size_t n, bool doubt, int rc)
     return rc;
 }
 
+/* What one try of a statement came to. */
+typedef enum try_end {
+    TRY_COMMITTED, /* written (counted, unless a replay) */
+    TRY_FAILED,    /* the failure says what it was */
+    TRY_AGAIN,     /* a pooler lost our prepared statement: it never ran */
+    TRY_STOPPED,   /* the rows are given up with the failure's rc (aborting) */
+} try_end;
+
+typedef struct failure {
+    cl_err_class klass;
+    char sqlstate[6];   /* "" when the server said none (a lost connection) */
+    char message[1024]; /* the server's primary message, or ours */
+    int rc;             /* TRY_STOPPED: the CL_E* code */
+} failure;
+
+/* The server's error in res (NULL: the connection broke) as f's sqlstate,
+ * message and class. */
+static void
+describe_error(worker *w, const PGresult *res, failure *f)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    bool conn_bad = PQstatus(w->conn) == CONNECTION_BAD;
+
+    if (!primary || !*primary)
+        primary = res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res)
+                                                    : PQerrorMessage(w->conn);
+    snprintf(f->sqlstate, sizeof f->sqlstate, "%s", state ? state : "");
+    copy_message(f->message, sizeof f->message, primary);
+    f->klass = cl_retry_classify(f->sqlstate, f->message, conn_bad);
+}
+
+/* A fatal error of rows [first, first+n): abort the run saying where (the
+ * rows and the server), then the server's own words. */
+static void
+abort_fatal(worker *w, const cl_batch *b, size_t first, size_t n, const failure *f,
+            const PGresult *res)
+{
+    const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+    const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
+    uint64_t lo, hi;
+
+    line_range(b, first, n, &lo, &hi);
+    set_abort(w->pool, CL_EDB,
+              "a batch of %zu rows (lines %" PRIu64 "..%" PRIu64 ") failed on "
+              "server %s:%s: %s%s%s%s%s%s%s",
+              n, lo, hi, w->host_s, w->port_s, f->sqlstate, *f->sqlstate ? ": " : "",
+              f->message, detail ? "\nDetail: " : "", detail ? detail : "",
+              hint ? "\nHint: " : "", hint ? hint : "");
+}
+
 /*
- * Send rows [first, first+n) of b until they are written or rejected.
- * Returns 0, or the CL_E* code the pool aborted with (the rows are then
- * neither written nor rejected, and counted in rows_in_doubt when an attempt
- * may have committed them unheard).
+ * Try rows [first, first+n) of b once: send them (or take the pipelined
+ * try's outcome, how->pre) and sort out what came back. A failure is
+ * described in f and classified; a data error's message keeps the server's
+ * detail, which names the value or key at fault.
+ */
+static try_end
+try_once(worker *w, const cl_batch *b, size_t first, size_t n, bool top, send_how *how,
+         bool *doubt, failure *f)
+{
+    cl_pool *p = w->pool;
+    PGresult *res = NULL;
+    double t0 = how->t0;
+    bool named;
+    int rc;
+
+    f->sqlstate[0] = '\0';
+    if (!how->pre && PQstatus(w->conn) != CONNECTION_OK) {
+        /* The reconnect before this try failed: try again. */
+        copy_message(f->message, sizeof f->message, w->connerr);
+        f->klass = CL_ERRCLASS_RECONNECT;
+        return TRY_FAILED;
+    }
+    if (how->pre) { /* the first try's outcome, already in */
+        rc = how->rc;
+        res = how->res;
+        named = how->named;
+        how->pre = false;
+    } else {
+        t0 = cl_now();
+        rc = execute(w, b, first, n, top, &named, &res);
+    }
+    if (rc < 0) {
+        PQclear(res);
+        set_abort(p, rc, "out of memory");
+        f->rc = rc;
+        return TRY_STOPPED;
+    }
+    if (rc == AWAIT_STOPPED) { /* aborting, and no reply within the bound */
+        drop_conn(w);
+        *doubt = true;
+        f->rc = aborted(p) ? aborted(p) : CL_EINTERRUPTED;
+        return TRY_STOPPED;
+    }
+    if (rc == AWAIT_DONE && result_ok(res)) {
+        if (!how->replay)
+            count_committed(p->o.stats, n, res, t0);
+        PQclear(res);
+        return TRY_COMMITTED;
+    }
+    if (rc == AWAIT_TIMEOUT) {
+        /* Like a lost connection: its outcome is unknown. */
+        drop_conn(w);
+        *doubt = true;
+        f->klass = CL_ERRCLASS_RECONNECT;
+        snprintf(f->message, sizeof f->message, "no reply within --batch-timeout (%g s)",
+                 p->o.batch_timeout_ms / 1000.0);
+        snprintf(w->connerr, sizeof w->connerr, "%s", f->message);
+        return TRY_FAILED;
+    }
+    describe_error(w, res, f);
+    if ((named && (strcmp(f->sqlstate, "42P05") == 0 || strcmp(f->sqlstate, "26000") == 0)) ||
+        strcmp(f->sqlstate, "34000") == 0) {
+        PQclear(res);
+        use_unnamed(p, f->sqlstate);
+        return TRY_AGAIN;
+    }
+    if (!res || PQstatus(w->conn) == CONNECTION_BAD || strcmp(f->sqlstate, "40003") == 0)
+        *doubt = true; /* it may have committed without our hearing */
+    if (f->klass == CL_ERRCLASS_FATAL) {
+        abort_fatal(w, b, first, n, f, res);
+        PQclear(res);
+        f->rc = CL_EDB;
+        return TRY_STOPPED;
+    }
+    const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+    if (f->klass == CL_ERRCLASS_DATA && detail && *detail) {
+        char full[1536];
+        snprintf(full, sizeof full, "%s (%s)", f->message, detail);
+        copy_message(f->message, sizeof f->message, full);
+    }
+    PQclear(res);
+    if (f->klass == CL_ERRCLASS_RECONNECT)
+        snprintf(w->connerr, sizeof w->connerr, "%s", f->message);
+    return TRY_FAILED;
+}
+
+/*
+ * A transient failure f of rows [first, first+n), the attempt-th: count the
+ * retry, back off, reconnect when the connection is the trouble. false when
+ * the rows are to be given up: retries exhausted (the run aborts, saying
+ * so, with the first error of the series, first_err, kept from attempt 1),
+ * or the run is stopping.
+ */
+static bool
+retry(worker *w, const cl_batch *b, size_t first, size_t n, int attempt, const failure *f,
+      char *first_err, size_t first_errlen)
+{
+    cl_pool *p = w->pool;
+    cl_stats *st = p->o.stats;
+
+    if (attempt > p->o.max_retries) {
+        uint64_t lo, hi;
+
+        line_range(b, first, n, &lo, &hi);
+        set_abort(p, CL_ERETRIES,
+                  "retries exhausted for a batch of %zu rows (lines %" PRIu64 "..%" PRIu64
+                  "): %s%s%s\nDetail: Server %s:%s, %d retries%s%s.\nHint: The error is "
+                  "transient but persisted: check the server, or raise --max-retries.",
+                  n, lo, hi, f->sqlstate, *f->sqlstate ? ": " : "", f->message, w->host_s,
+                  w->port_s, p->o.max_retries, *first_err ? "; the first error: " : "",
+                  first_err);
+        return false;
+    }
+    if (attempt == 1)
+        snprintf(first_err, first_errlen, "%s%s%s", f->sqlstate, *f->sqlstate ? ": " : "",
+                 f->message);
+    cl_stats_add_retry(st, *f->sqlstate ? f->sqlstate : "08006");
+    if (strcmp(f->sqlstate, "40003") == 0 && !w->retried_40003) {
+        w->retried_40003 = true;
+        atomic_fetch_add_explicit(&st->batches_retried_40003, 1, memory_order_relaxed);
+    }
+    if (!backoff(w, attempt)) {
+        if (!aborted(p))
+            set_abort(p, CL_EINTERRUPTED, "interrupted");
+        return false;
+    }
+    if (f->klass == CL_ERRCLASS_RECONNECT) {
+        conn_rc c = connect_worker(w);
+        if (c == CONN_OK)
+            atomic_fetch_add_explicit(&st->reconnects, 1, memory_order_relaxed);
+        else if (c == CONN_STOPPED) {
+            if (!aborted(p))
+                set_abort(p, CL_EINTERRUPTED, "interrupted");
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * Send rows [first, first+n) of b until they are written or rejected: a
+ * data error splits them, a transient one retries them. Returns 0, or the
+ * CL_E* code the pool aborted with (the rows are then neither written nor
+ * rejected, and counted in rows_in_doubt when an attempt may have committed
+ * them unheard).
  */
 static int
 send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top, send_how how)
 {
-    cl_pool *p = w->pool;
-    cl_stats *st = p->o.stats;
-    char sqlstate[6], message[1024], full[1536], first_err[1040] = "";
-    int attempt = 0;
+    char first_err[1040] = "";
     bool doubt = how.doubt; /* an attempt may have committed without our hearing */
+    int attempt = 0;
+    failure f;
 
     for (;;) {
-        PGresult *res = NULL;
-        cl_err_class klass;
-        bool named;
-        int rc;
-
-        sqlstate[0] = '\0';
-        if (!how.pre && PQstatus(w->conn) != CONNECTION_OK) {
-            /* The reconnect before this try failed: try again. */
-            copy_message(message, sizeof message, w->connerr);
-            klass = CL_ERRCLASS_RECONNECT;
-        } else {
-            double t0 = how.t0;
-
-            if (how.pre) { /* the first try's outcome, already in */
-                rc = how.rc;
-                res = how.res;
-                named = how.named;
-                how.pre = false;
-            } else {
-                t0 = cl_now();
-                rc = execute(w, b, first, n, top, &named, &res);
-            }
-            if (rc < 0) {
-                PQclear(res);
-                set_abort(p, rc, "out of memory");
-                return give_up(w, n, doubt && !how.replay, rc);
-            }
-            if (rc == AWAIT_STOPPED) { /* aborting, and no reply within the bound */
-                drop_conn(w);
-                return give_up(w, n, !how.replay, aborted(p) ? aborted(p) : CL_EINTERRUPTED);
-            }
-            ExecStatusType s = PQresultStatus(res);
-            if (rc == AWAIT_DONE && res && (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)) {
-                uint64_t written = strtoull(PQcmdTuples(res), NULL, 10);
-
-                if (written > n)
-                    written = n;
-                PQclear(res);
-                if (how.replay)
-                    return 0;
-                cl_stats_add_latency(st, cl_now() - t0);
-                atomic_fetch_add_explicit(&st->rows_written, written, memory_order_relaxed);
-                atomic_fetch_add_explicit(&st->rows_unchanged, n - written,
-                                          memory_order_relaxed);
-                atomic_fetch_add_explicit(&st->batches, 1, memory_order_relaxed);
-                return 0;
-            }
-            if (rc == AWAIT_TIMEOUT) {
-                /* Like a lost connection: its outcome is unknown. */
-                drop_conn(w);
-                doubt = true;
-                klass = CL_ERRCLASS_RECONNECT;
-                snprintf(message, sizeof message, "no reply within --batch-timeout (%g s)",
-                         p->o.batch_timeout_ms / 1000.0);
-                snprintf(w->connerr, sizeof w->connerr, "%s", message);
-            } else {
-                const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-                const char *primary =
-                    res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-                const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
-                const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
-                bool conn_bad = PQstatus(w->conn) == CONNECTION_BAD;
-
-                if (!primary || !*primary)
-                    primary = res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res)
-                                                                : PQerrorMessage(w->conn);
-                snprintf(sqlstate, sizeof sqlstate, "%s", state ? state : "");
-                copy_message(message, sizeof message, primary);
-                if ((named && (strcmp(sqlstate, "42P05") == 0 || strcmp(sqlstate, "26000") == 0)) ||
-                    strcmp(sqlstate, "34000") == 0) {
-                    PQclear(res);
-                    use_unnamed(p, sqlstate);
-                    continue; /* the same rows at once: the statement never ran */
-                }
-                if (!res || conn_bad || strcmp(sqlstate, "40003") == 0)
-                    doubt = true;
-                klass = cl_retry_classify(sqlstate, message, conn_bad);
-                if (klass == CL_ERRCLASS_FATAL) {
-                    uint64_t lo, hi;
-
-                    /* where: the rows and the server; the server's own words follow */
-                    line_range(b, first, n, &lo, &hi);
-                    set_abort(p, CL_EDB,
-                              "a batch of %zu rows (lines %" PRIu64 "..%" PRIu64 ") failed on "
-                              "server %s:%s: %s%s%s%s%s%s%s",
-                              n, lo, hi, w->host_s, w->port_s, sqlstate,
-                              *sqlstate ? ": " : "", message, detail ? "\nDetail: " : "",
-                              detail ? detail : "", hint ? "\nHint: " : "", hint ? hint : "");
-                    PQclear(res);
-                    return give_up(w, n, doubt && !how.replay, CL_EDB);
-                }
-                if (klass == CL_ERRCLASS_DATA && detail && *detail) {
-                    /* the detail names the value or key at fault: worth keeping */
-                    snprintf(full, sizeof full, "%s (%s)", message, detail);
-                    copy_message(message, sizeof message, full);
-                }
-                PQclear(res);
-                if (klass == CL_ERRCLASS_RECONNECT)
-                    snprintf(w->connerr, sizeof w->connerr, "%s", message);
-            }
+        switch (try_once(w, b, first, n, top, &how, &doubt, &f)) {
+        case TRY_COMMITTED:
+            return 0;
+        case TRY_AGAIN:
+            continue; /* the same rows at once: the statement never ran */
+        case TRY_STOPPED:
+            return give_up(w, n, doubt && !how.replay, f.rc);
+        case TRY_FAILED:
+            break;
         }
-
-        if (klass == CL_ERRCLASS_DATA) /* a replay's rows are in already */
-            return how.replay ? 0 : split(w, b, first, n, sqlstate, message);
-
-        /* RETRY or RECONNECT: the same rows again, after a pause. */
-        if (++attempt > p->o.max_retries) {
-            uint64_t lo, hi;
-
-            line_range(b, first, n, &lo, &hi);
-            set_abort(p, CL_ERETRIES,
-                      "retries exhausted for a batch of %zu rows (lines %" PRIu64 "..%" PRIu64
-                      "): %s%s%s\nDetail: Server %s:%s, %d retries%s%s.\nHint: The error is "
-                      "transient but persisted: check the server, or raise --max-retries.",
-                      n, lo, hi, sqlstate, *sqlstate ? ": " : "", message, w->host_s,
-                      w->port_s, p->o.max_retries, *first_err ? "; the first error: " : "",
-                      first_err);
-            return give_up(w, n, doubt && !how.replay, aborted(p));
-        }
-        if (attempt == 1)
-            snprintf(first_err, sizeof first_err, "%s%s%s", sqlstate, *sqlstate ? ": " : "",
-                     message);
-        cl_stats_add_retry(st, *sqlstate ? sqlstate : "08006");
-        if (strcmp(sqlstate, "40003") == 0 && !w->retried_40003) {
-            w->retried_40003 = true;
-            atomic_fetch_add_explicit(&st->batches_retried_40003, 1, memory_order_relaxed);
-        }
-        if (!backoff(w, attempt)) {
-            if (!aborted(p))
-                set_abort(p, CL_EINTERRUPTED, "interrupted");
-            return give_up(w, n, doubt && !how.replay, aborted(p));
-        }
-        if (klass == CL_ERRCLASS_RECONNECT) {
-            conn_rc c = connect_worker(w);
-            if (c == CONN_OK)
-                atomic_fetch_add_explicit(&st->reconnects, 1, memory_order_relaxed);
-            else if (c == CONN_STOPPED) {
-                if (!aborted(p))
-                    set_abort(p, CL_EINTERRUPTED, "interrupted");
-                return give_up(w, n, doubt && !how.replay, aborted(p));
-            }
-        }
+        if (f.klass == CL_ERRCLASS_DATA) /* a replay's rows are in already */
+            return how.replay ? 0 : split(w, b, first, n, f.sqlstate, f.message);
+        if (!retry(w, b, first, n, ++attempt, &f, first_err, sizeof first_err))
+            return give_up(w, n, doubt && !how.replay, aborted(w->pool));
     }
 }
 
@@ -923,26 +1007,6 @@ recycle(cl_pool *p, cl_batch *b)
 /* ---- pipelining: several batches in flight on one connection ----------- */
 
 
-static bool
-result_ok(const PGresult *r)
-{
-    ExecStatusType s = PQresultStatus(r);
-    return r && (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK);
-}
-
-/* Count a committed statement of n rows: written as the server says. */
-static void
-count_committed(cl_stats *st, size_t n, const PGresult *res, double t0)
-{
-    uint64_t written = strtoull(PQcmdTuples((PGresult *)res), NULL, 10);
-
-    if (written > n)
-        written = n;
-    cl_stats_add_latency(st, cl_now() - t0);
-    atomic_fetch_add_explicit(&st->rows_written, written, memory_order_relaxed);
-    atomic_fetch_add_explicit(&st->rows_unchanged, n - written, memory_order_relaxed);
-    atomic_fetch_add_explicit(&st->batches, 1, memory_order_relaxed);
-}
 
 static flight *
 flight_at(worker *w, int i)
