@@ -850,7 +850,7 @@ cl_batch_nfields(const cl_batch *b)
 /* What a record counts for in cl_batch_bytes(): its field bytes, no
  * terminators (NULLs: none). */
 static size_t
-record_bytes(const cl_batch *b, const cl_field *fields)
+counted_bytes(const cl_batch *b, const cl_field *fields)
 {
     size_t n = 0;
 
@@ -863,7 +863,7 @@ record_bytes(const cl_batch *b, const cl_field *fields)
 bool
 cl_batch_full_for(const cl_batch *b, const cl_field *fields)
 {
-    return cl_batch_full(b, record_bytes(b, fields));
+    return cl_batch_full(b, counted_bytes(b, fields));
 }
 
 bool
@@ -1049,7 +1049,7 @@ store(cl_batch *b, size_t r, size_t start, const cl_field *fields)
         w += fields[f].len + 1;
     }
     b->rows[r].used = w - start;
-    b->rows[r].bytes = record_bytes(b, fields);
+    b->rows[r].bytes = counted_bytes(b, fields);
 }
 
 int

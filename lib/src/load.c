@@ -1,15 +1,18 @@
 /*
- * lib/src/load.c - one run from end to end (cl_load_run(), crdbload.h).
+ * lib/src/load.c - one run from end to end (cl_load_run(), crdbload.h):
+ * setup, the reading loop, teardown.
  *
  * DESIGN. Everything that can make the run a configuration error is checked
  * before a single row is sent: every input is opened and its header read,
  * the table is read from the catalog, the statement is planned, and every
- * worker is connected. Then this thread reads records, rejects the ones that
- * cannot be loaded (malformed, wrong field count, a value the column cannot
- * take), and routes the rest by the hash of their key to a worker's current
- * batch; a full batch goes to cl_pool_submit(), which blocks while that
- * worker's queue is full. Batches never span two input files, so a worker
- * can name the file of a row the server refuses.
+ * worker is connected. Then this thread reads records; the router
+ * (route.c) checks each: one that cannot be loaded (malformed, wrong field
+ * count, a value the column cannot take) is rejected here, the rest routed
+ * by the hash of their key to a worker's current batch; a full batch goes to
+ * cl_pool_submit(), which blocks while that worker's queue is full. Batches
+ * never span two input files, so a worker can name the file of a row the
+ * server refuses. The ledger (ledger.c) knows which records are settled:
+ * the --checkpoint position.
  *
  * Counting: every record read ends in exactly one of rows_written,
  * rows_unchanged, rows_rejected or duplicates_merged (a row replaced by a
