@@ -33,7 +33,9 @@
  * (prepared statements are gone with it), a data error splits the rows in
  * two halves sent in order (unnamed statements) until the culprit is alone
  * and handed to on_reject, anything else aborts the run. Retries, reconnects
- * included, are bounded by max_retries per statement.
+ * included, are bounded by max_retries per statement. send_rows() is that
+ * loop: try_once() sends and sorts out what came back, then split() or
+ * retry() takes it from there.
  *
  * Pipelining. With pipeline_depth N > 1 (--pipeline-depth, default 4) a
  * worker keeps up to N batches of its queue in flight on its connection
