@@ -18,9 +18,9 @@ size_t
 cl_conn_params_start(const char **keywords, const char **values, const char *url)
 {
     static const char *const defaults[][2] = {
-        {"connect_timeout", "30"},  /* a CockroachDB Cloud cold start fits */
+        {"connect_timeout", "30"}, /* a CockroachDB Cloud cold start fits */
         {"keepalives", "1"},
-        {"keepalives_idle", "30"},  /* a dead peer is noticed in about a minute */
+        {"keepalives_idle", "30"}, /* a dead peer is noticed in about a minute */
         {"keepalives_interval", "10"},
         {"keepalives_count", "3"},
     };
@@ -33,8 +33,10 @@ cl_conn_params_start(const char **keywords, const char **values, const char *url
         keywords[n] = defaults[i][0];
         values[n++] = defaults[i][1];
     }
-    if (url && *url) { /* last: the user's settings win */
-        keywords[n] = "dbname"; /* libpq expands a URI or key=value string given as dbname */
+    if (url && *url) {
+        /* last, so that the user's settings win; libpq expands a URI or a
+         * key=value string given as dbname */
+        keywords[n] = "dbname";
         values[n++] = url;
     }
     return n;
@@ -209,11 +211,13 @@ warn_unverified_tls(PGconn *c)
         if (root && *root)
             cl_log(CL_LOG_WARNING,
                    "the server's host name is not verified (sslmode=%s); use "
-                   "sslmode=verify-full", mode);
+                   "sslmode=verify-full",
+                   mode);
         else
             cl_log(CL_LOG_WARNING,
                    "the server's certificate is not verified (sslmode=%s); use "
-                   "sslmode=verify-full with sslrootcert=FILE (the cluster's CA certificate)",
+                   "sslmode=verify-full with sslrootcert=FILE (the cluster's CA "
+                   "certificate)",
                    mode);
     }
     PQconninfoFree(opts);
@@ -237,14 +241,14 @@ cl_conn_open_control(const char *url)
     if (c) {
         /* libpq's message names host and port and never the password */
         const char *msg = PQerrorMessage(c);
-        cl_log_hint(CL_LOG_ERROR,
-                    "Check -d/--url (else $DATABASE_URL, else libpq's PGHOST, PGPORT, "
-                    "PGUSER...) and that the server accepts connections from this host.",
-                    "could not connect to the database: %.*s", cl_pq_msg_len(msg), msg);
+        cl_log_hint(
+            CL_LOG_ERROR,
+            "Check -d/--url (else $DATABASE_URL, else libpq's PGHOST, PGPORT, "
+            "PGUSER...) and that the server accepts connections from this host.",
+            "could not connect to the database: %.*s", cl_pq_msg_len(msg), msg);
         PQfinish(c);
     } else {
         cl_log(CL_LOG_ERROR, "could not connect to the database: out of memory");
     }
     return NULL;
 }
-

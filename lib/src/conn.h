@@ -21,8 +21,10 @@
  * keywords/values, not terminated; returns how many.
  */
 #define CL_CONN_DEFAULTS 5
-#define CL_CONN_DEFAULT_TIMEOUT_S 30 /* the connect_timeout above; libpq's minimum is 2 */
-size_t cl_conn_params_start(const char **keywords, const char **values, const char *url);
+/* The connect_timeout above; libpq's minimum is 2. */
+#define CL_CONN_DEFAULT_TIMEOUT_S 30
+size_t cl_conn_params_start(const char **keywords, const char **values,
+                            const char *url);
 
 #define CL_CONN_MAX_PARAMS (6 + CL_CONN_DEFAULTS)
 

@@ -48,7 +48,8 @@ cl_ledger_seq(size_t file, uint64_t ordinal)
 cl_ckpt_pos
 cl_ledger_pos(uint64_t seq)
 {
-    return (cl_ckpt_pos){.file = (size_t)(seq >> SEQ_ORD_BITS), .record = seq & SEQ_ORD_MAX};
+    return (cl_ckpt_pos){.file = (size_t)(seq >> SEQ_ORD_BITS),
+                         .record = seq & SEQ_ORD_MAX};
 }
 
 int
@@ -157,7 +158,8 @@ cl_ledger_position(cl_ledger *l)
     for (size_t i = 0; i < l->npending; i++)
         if (l->pending[i] < m)
             m = l->pending[i];
-    r = atomic_load_explicit(&l->reading, memory_order_acquire); /* under mu: see above */
+    /* under mu: see above */
+    r = atomic_load_explicit(&l->reading, memory_order_acquire);
     pthread_mutex_unlock(&l->mu);
     return cl_ledger_pos(r < m ? r : m);
 }

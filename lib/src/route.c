@@ -47,8 +47,8 @@ cl_router_free(cl_router *rt)
 }
 
 int
-cl_router_check(const cl_router *rt, const cl_reader *r, const cl_record *rec, char *why,
-                size_t whylen)
+cl_router_check(const cl_router *rt, const cl_reader *r, const cl_record *rec,
+                char *why, size_t whylen)
 {
     const cl_plan *p = rt->o.plan;
     const char *const *names = rt->o.field_names;
@@ -56,8 +56,10 @@ cl_router_check(const cl_router *rt, const cl_reader *r, const cl_record *rec, c
 
     if (rec->status == CL_REC_BAD_UTF8 && !cl_transcode_is_utf8(enc)) {
         /* converted from --encoding: only a sequence invalid there is left */
-        snprintf(why, whylen, "line %" PRIu64 ", column %zu: invalid byte sequence for "
-                 "encoding \"%s\"", rec->bad_line, rec->bad_column, enc);
+        snprintf(why, whylen,
+                 "line %" PRIu64 ", column %zu: invalid byte sequence for "
+                 "encoding \"%s\"",
+                 rec->bad_line, rec->bad_column, enc);
         return -1;
     }
     if (rec->status != CL_REC_OK) {
@@ -68,15 +70,18 @@ cl_router_check(const cl_router *rt, const cl_reader *r, const cl_record *rec, c
         /* COPY's words, and what a blank line is to COPY. */
         const char *name = names[rec->nfields];
         bool blank = rec->nfields == 1 && !rec->fields[0].data;
-        snprintf(why, whylen, "missing data for %s %zu%s%s%s: expected %zu fields, found %zu%s",
+        snprintf(why, whylen,
+                 "missing data for %s %zu%s%s%s: expected %zu fields, found %zu%s",
                  name ? "column" : "field", rec->nfields + 1, name ? " (" : "",
-                 name ? CL_IDENT(name) : "", name ? ")" : "",
-                 p->nfields, rec->nfields, blank ? " (a blank line)" : "");
+                 name ? CL_IDENT(name) : "", name ? ")" : "", p->nfields, rec->nfields,
+                 blank ? " (a blank line)" : "");
         return -1;
     }
     if (rec->nfields > p->nfields) {
-        snprintf(why, whylen, "extra data after last expected column: expected %zu fields, "
-                 "found %zu", p->nfields, rec->nfields);
+        snprintf(why, whylen,
+                 "extra data after last expected column: expected %zu fields, "
+                 "found %zu",
+                 p->nfields, rec->nfields);
         return -1;
     }
     return cl_validate_record(p, rec->fields, names, why, whylen);
@@ -136,7 +141,8 @@ cl_router_add(cl_router *rt, const cl_record *rec, uint64_t seq)
     uint64_t h = cl_key_hash(rec->fields, p->key_fields, p->nkeys);
     int w = worker_of(rt, h), rc;
 
-    if (rt->cur[w] && cl_batch_full_for(rt->cur[w], rec->fields) && (rc = submit(rt, w)) != 0)
+    if (rt->cur[w] && cl_batch_full_for(rt->cur[w], rec->fields) &&
+        (rc = submit(rt, w)) != 0)
         return rc;
     if (!rt->cur[w] && (rc = start_batch(rt, w, seq)) != 0)
         return rc;

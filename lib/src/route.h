@@ -33,10 +33,10 @@ typedef struct cl_router_opts {
     const char *const *field_names; /* borrowed: one per input field, NULL: skipped */
     const char *encoding;           /* --encoding, for messages; NULL: UTF-8 */
     int workers;
-    cl_ledger *ledger;              /* borrowed */
+    cl_ledger *ledger; /* borrowed */
     cl_route_submit_fn submit;
-    cl_route_spare_fn spare;        /* NULL: always a new batch */
-    void *ctx;                      /* of submit and spare */
+    cl_route_spare_fn spare; /* NULL: always a new batch */
+    void *ctx;               /* of submit and spare */
 } cl_router_opts;
 
 typedef struct cl_router cl_router;

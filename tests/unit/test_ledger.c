@@ -12,11 +12,11 @@
 
 #include "testutil.h"
 
-#define CHECK_POS(got, f, r)                                                   \
-    do {                                                                       \
-        cl_ckpt_pos tp_ = (got);                                               \
-        CHECK_EQ_INT(tp_.file, (f));                                           \
-        CHECK_EQ_INT(tp_.record, (r));                                         \
+#define CHECK_POS(got, f, r)                                                           \
+    do {                                                                               \
+        cl_ckpt_pos tp_ = (got);                                                       \
+        CHECK_EQ_INT(tp_.file, (f));                                                   \
+        CHECK_EQ_INT(tp_.record, (r));                                                 \
     } while (0)
 
 static uint64_t
@@ -164,9 +164,9 @@ test_resume(void)
 #define BATCH 37
 #define RING 8
 
-static _Atomic uint32_t batch_of[NREC];  /* record -> batch id + 1 */
-static _Atomic uint64_t first_of[NREC];  /* batch id -> its first seq */
-static atomic_bool settled[NREC];        /* batch id -> settled */
+static _Atomic uint32_t batch_of[NREC]; /* record -> batch id + 1 */
+static _Atomic uint64_t first_of[NREC]; /* batch id -> its first seq */
+static atomic_bool settled[NREC];       /* batch id -> settled */
 static atomic_bool reading_done;
 static cl_ledger *shared;
 
@@ -218,7 +218,7 @@ worker_main(void *arg)
         rng ^= rng << 5;
         for (uint32_t spin = rng % 2000; spin > 0; spin--)
             atomic_signal_fence(memory_order_seq_cst); /* a statement's time */
-        atomic_store(&settled[id], true); /* committed, then settled */
+        atomic_store(&settled[id], true);              /* committed, then settled */
         cl_ledger_settle(shared, atomic_load(&first_of[id]));
     }
 }

@@ -15,7 +15,10 @@
 #include "crdbload/crdbload.h"
 #include "testutil.h"
 
-#define COL(n, t, k, nn) {(char *)(n), (char *)(t), (k), -1, -1, -1, (nn), false, false, NULL}
+#define COL(n, t, k, nn)                                                               \
+    {                                                                                  \
+        (char *)(n), (char *)(t), (k), -1, -1, -1, (nn), false, false, NULL            \
+    }
 
 static cl_column cols[] = {
     COL("sku", "text", CL_TYPE_TEXT, true),
@@ -25,7 +28,13 @@ static cl_column cols[] = {
 static size_t sku_col[] = {0};
 static cl_unique uniques[] = {{1, sku_col, true}};
 static const cl_table products = {
-    (char *)"public", (char *)"products", (char *)"\"public\".\"products\"", cols, 3, uniques, 1,
+    (char *)"public",
+    (char *)"products",
+    (char *)"\"public\".\"products\"",
+    cols,
+    3,
+    uniques,
+    1,
 };
 static const char *const names[] = {"sku", "name", "stock"};
 
@@ -118,7 +127,8 @@ rig_close(rig *r)
 static int
 add(rig *r, uint64_t i, const char *sku, const char *name, const char *stock)
 {
-    cl_field f[3] = {{sku, strlen(sku)}, {name, name ? strlen(name) : 0},
+    cl_field f[3] = {{sku, strlen(sku)},
+                     {name, name ? strlen(name) : 0},
                      {stock, stock ? strlen(stock) : 0}};
     cl_record rec = {.fields = f, .nfields = 3, .line = i + 2};
 
@@ -342,17 +352,20 @@ test_check(void)
                       "\"twelve\"");
     rec.fields = null_key;
     CHECK_EQ_INT(cl_router_check(r.router, NULL, &rec, why, sizeof why), -1);
-    CHECK_EQ_STR(why, "column 1 (\"sku\"): null value in column \"sku\" violates not-null "
-                      "constraint");
+    CHECK_EQ_STR(why,
+                 "column 1 (\"sku\"): null value in column \"sku\" violates not-null "
+                 "constraint");
     rec.fields = blank;
     rec.nfields = 1;
     CHECK_EQ_INT(cl_router_check(r.router, NULL, &rec, why, sizeof why), -1);
-    CHECK_EQ_STR(why, "missing data for column 2 (\"name\"): expected 3 fields, found 1 "
-                      "(a blank line)");
+    CHECK_EQ_STR(why,
+                 "missing data for column 2 (\"name\"): expected 3 fields, found 1 "
+                 "(a blank line)");
     rec.fields = four;
     rec.nfields = 4;
     CHECK_EQ_INT(cl_router_check(r.router, NULL, &rec, why, sizeof why), -1);
-    CHECK_EQ_STR(why, "extra data after last expected column: expected 3 fields, found 4");
+    CHECK_EQ_STR(why,
+                 "extra data after last expected column: expected 3 fields, found 4");
     rig_close(&r);
 }
 
