@@ -536,6 +536,21 @@ special_bytes(uint64_t w, uint64_t c1, uint64_t c2, bool cr)
     return m;
 }
 
+/* Copy the character at k (where the scan stopped) whole, move *cur past it;
+ * false when it is not well-formed UTF-8 (the slow path takes the line). */
+static inline bool
+put_char(cl_csv *p, const unsigned char **cur, const unsigned char *k,
+         const unsigned char *stop)
+{
+    size_t len = utf8_len(k, stop);
+
+    if (!len)
+        return false;
+    put_span(p, k, len);
+    *cur = k + len;
+    return true;
+}
+
 /*
  * The first byte of [k, stop) whose class in cls is not zero, or stop. Words
  * are looked at whole where the byte order lets the lowest set bit name the
@@ -604,11 +619,8 @@ parse_line_fast(cl_csv *p, const unsigned char *s, size_t n)
             if (*k == '\r')
                 goto undo;
             if (*k != quote) {
-                size_t len = utf8_len(k, stop);
-                if (!len)
+                if (!put_char(p, &cur, k, stop))
                     goto undo;
-                put_span(p, k, len);
-                cur = k + len;
                 continue;
             }
             saw_quote = true;
@@ -620,11 +632,8 @@ parse_line_fast(cl_csv *p, const unsigned char *s, size_t n)
                 if (k == stop)
                     goto undo; /* the record goes on to the next line */
                 if (*k != quote) {
-                    size_t len = utf8_len(k, stop);
-                    if (!len)
+                    if (!put_char(p, &cur, k, stop))
                         goto undo;
-                    put_span(p, k, len);
-                    cur = k + len;
                     continue;
                 }
                 cur = k + 1;

@@ -113,7 +113,7 @@ report(cl_progress *p)
 }
 
 static void *
-run(void *arg)
+snapshot_thread(void *arg)
 {
     cl_progress *p = arg;
     double tick = p->bar ? BAR_TICK_S : p->interval;
@@ -160,7 +160,7 @@ cl_progress_start(cl_progress **out, cl_stats *s, const cl_config *cfg)
     push_sample(p, s->start_time, atomic_load(&s->rows_read));
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->cond, NULL);
-    if (pthread_create(&p->thread, NULL, run, p) != 0) {
+    if (pthread_create(&p->thread, NULL, snapshot_thread, p) != 0) {
         pthread_mutex_destroy(&p->lock);
         pthread_cond_destroy(&p->cond);
         free(p);
