@@ -557,6 +557,11 @@ cl_plan_new(cl_plan **out, const cl_table *t, const cl_plan_opts *o, char *err,
     p->upsert = o->dialect == CL_DIALECT_COCKROACH && primary && !do_nothing &&
                 !o->only_changed && o->ndefaults == 0 && nupd == p->ncols - nkeys;
     p->counts_unchanged = o->only_changed || o->insert_only || do_nothing;
+    /* A plain INSERT checks the key with conditional writes where the upsert
+     * reads the key's index first: on CockroachDB that is cheaper a row when
+     * the keys are new (README, "Why insert first"). UPSERT INTO reads no
+     * index it does not need. */
+    p->insert_first = o->dialect == CL_DIALECT_COCKROACH && !p->upsert;
 
     write_into(&head, p, o);
     if (p->form == CL_FORM_VALUES) {
@@ -612,17 +617,19 @@ cl_plan_free(cl_plan *p)
     free(p);
 }
 
-char *
-cl_plan_sql(const cl_plan *p, size_t nrows)
+/* The statement for nrows rows, ending with tail (tail_len bytes). */
+static char *
+plan_sql(const cl_plan *p, size_t nrows, const char *tail, size_t tail_len)
 {
     size_t len, nparams = nrows * p->ncols;
     char *sql, *w;
 
     if (p->form == CL_FORM_UNNEST) {
-        sql = malloc(p->head_len + p->tail_len + 1);
+        sql = malloc(p->head_len + tail_len + 1);
         if (sql) {
             memcpy(sql, p->head, p->head_len);
-            memcpy(sql + p->head_len, p->tail, p->tail_len + 1);
+            memcpy(sql + p->head_len, tail, tail_len);
+            sql[p->head_len + tail_len] = '\0';
         }
         return sql;
     }
@@ -630,7 +637,7 @@ cl_plan_sql(const cl_plan *p, size_t nrows)
         return NULL;
     /* Exact length: "$n" a parameter, ", " between them, "(" and the row end
      * a row, ", " between rows. */
-    len = p->head_len + p->tail_len + 1;
+    len = p->head_len + tail_len + 1;
     len += nrows * (1 + p->row_end_len) + (nrows - 1) * 2;
     len += nparams + (nparams - nrows) * 2;
     for (size_t lo = 1, digits = 1; lo <= nparams; lo *= 10, digits++) {
@@ -660,8 +667,21 @@ cl_plan_sql(const cl_plan *p, size_t nrows)
         memcpy(w, p->row_end, p->row_end_len);
         w += p->row_end_len;
     }
-    memcpy(w, p->tail, p->tail_len + 1);
+    memcpy(w, tail, tail_len);
+    w[tail_len] = '\0';
     return sql;
+}
+
+char *
+cl_plan_sql(const cl_plan *p, size_t nrows)
+{
+    return plan_sql(p, nrows, p->tail, p->tail_len);
+}
+
+char *
+cl_plan_insert_sql(const cl_plan *p, size_t nrows)
+{
+    return plan_sql(p, nrows, "", 0);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -59,6 +59,7 @@ typedef struct cl_plan {
     cl_dialect dialect;
     bool upsert;             /* CockroachDB UPSERT INTO (only where equivalent) */
     bool counts_unchanged;   /* the statement may leave rows alone (only-changed, insert-only) */
+    bool insert_first;       /* CockroachDB: try a batch as a plain INSERT first */
     char *head;              /* SQL before the rows, built once */
     char *tail;              /* SQL after the rows, built once */
     char *row_end;           /* ", expr, ...)" closing every VALUES row */
@@ -84,6 +85,14 @@ void cl_plan_free(cl_plan *p);
 
 /* The statement for nrows rows; caller frees; NULL on OOM. */
 char *cl_plan_sql(const cl_plan *p, size_t nrows);
+
+/*
+ * The same rows as a plain INSERT: the statement without its ON CONFLICT
+ * clause, which fails (23505) where cl_plan_sql()'s would update. With
+ * insert_first the pool sends a batch this way first and, on any error
+ * about its rows, sends it again as cl_plan_sql() says (pool.c).
+ */
+char *cl_plan_insert_sql(const cl_plan *p, size_t nrows);
 
 /* Parameters for rows [first, first+nrows) of a batch; reused across calls. */
 typedef struct cl_bind {

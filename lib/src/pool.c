@@ -135,6 +135,8 @@
 #define SUBMIT_POLL_MS 100   /* how often a blocked submit looks at stop */
 #define CANCEL_GRACE_MS 3000 /* aborting: a statement running longer is cancelled */
 #define CANCEL_WAIT_MS 2000  /* ... and given up (in doubt) this long after the cancel */
+#define INSERT_WAIT_FIRST 16   /* upserts a worker sends after its first conflict */
+#define INSERT_WAIT_MAX 1024   /* ... growing 4 times a failed probe, up to this */
 
 /* Where a batch of the window stands. */
 typedef enum flight_state {
@@ -156,6 +158,7 @@ typedef struct flight {
     int prep_slot;  /* the w->prepared slot its own Parse fills, or -1 */
     int nres;       /* results read */
     bool named;     /* through a prepared statement */
+    bool insert;    /* sent as a plain INSERT (insert first) */
 } flight;
 
 typedef struct worker {
@@ -189,6 +192,9 @@ typedef struct worker {
     int nprepared;
     uint64_t rng;
     bool retried_40003; /* the current batch was already counted as such */
+    int ins_wait;   /* insert first: upserts to send before the next INSERT */
+    int ins_period; /* the wait after the last conflict; 0: none since an INSERT ran */
+    bool ins_probe; /* an INSERT is out after a wait: upserts until its outcome */
     char connerr[1024]; /* why the last connect failed, when conn cannot say */
     char host_s[256], port_s[32]; /* the server of the last connection, for messages */
 } worker;
@@ -605,13 +611,14 @@ use_unnamed(cl_pool *p, const char *sqlstate)
 /* The prepared statement for a batch of n rows: its slot in w->prepared, or
  * -1 when it is not prepared yet; *shape and name are set either way. */
 static int
-prepared_slot(worker *w, size_t n, size_t *shape, char *name, size_t namelen)
+prepared_slot(worker *w, size_t n, bool insert, size_t *shape, char *name, size_t namelen)
 {
     const cl_plan *plan = w->pool->o.plan;
     int slot = -1;
 
-    /* UNNEST's text does not depend on the row count: one shape. */
-    *shape = plan->form == CL_FORM_UNNEST ? 0 : n;
+    /* UNNEST's text does not depend on the row count: one shape (two with
+     * the plain INSERT). */
+    *shape = (plan->form == CL_FORM_UNNEST ? 0 : n) * 2 + insert;
     for (int i = 0; i < w->nprepared; i++)
         if (w->prepared[i] == *shape)
             slot = i;
@@ -619,10 +626,17 @@ prepared_slot(worker *w, size_t n, size_t *shape, char *name, size_t namelen)
     return slot;
 }
 
+/* The statement for n rows: the upsert, or the plain INSERT. */
+static char *
+statement_sql(const worker *w, size_t n, bool insert)
+{
+    return insert ? cl_plan_insert_sql(w->pool->o.plan, n) : cl_plan_sql(w->pool->o.plan, n);
+}
+
 /* Send the bound rows (w->bind, n of them) through the prepared statement
  * name, or as an unnamed statement when name is NULL. libpq's return. */
 static int
-send_statement(worker *w, size_t n, const char *name)
+send_statement(worker *w, size_t n, bool insert, const char *name)
 {
     char *sql;
     int sent;
@@ -630,7 +644,7 @@ send_statement(worker *w, size_t n, const char *name)
     if (name)
         return PQsendQueryPrepared(w->conn, name, w->bind.nparams, w->bind.values,
                                    w->bind.lengths, NULL, 0);
-    if (!(sql = cl_plan_sql(w->pool->o.plan, n)))
+    if (!(sql = statement_sql(w, n, insert)))
         return -1;
     sent = PQsendQueryParams(w->conn, sql, w->bind.nparams, NULL, w->bind.values,
                              w->bind.lengths, NULL, 0);
@@ -640,9 +654,9 @@ send_statement(worker *w, size_t n, const char *name)
 
 /* Queue the Parse of the statement for n rows as name; libpq's return. */
 static int
-send_prepare(worker *w, size_t n, const char *name)
+send_prepare(worker *w, size_t n, bool insert, const char *name)
 {
-    char *sql = cl_plan_sql(w->pool->o.plan, n);
+    char *sql = statement_sql(w, n, insert);
     int sent;
 
     if (!sql)
@@ -653,8 +667,8 @@ send_prepare(worker *w, size_t n, const char *name)
 }
 
 static int
-execute(worker *w, const cl_batch *b, size_t first, size_t n, bool top, bool *named,
-        PGresult **res)
+execute(worker *w, const cl_batch *b, size_t first, size_t n, bool top, bool insert,
+        bool *named, PGresult **res)
 {
     cl_pool *p = w->pool;
     double deadline = p->o.batch_timeout_ms > 0 ? cl_now() + p->o.batch_timeout_ms / 1000.0 : 0;
@@ -670,9 +684,9 @@ execute(worker *w, const cl_batch *b, size_t first, size_t n, bool top, bool *na
 
     if (top && !atomic_load(&p->unnamed)) {
         *named = true;
-        slot = prepared_slot(w, n, &shape, name, sizeof name);
+        slot = prepared_slot(w, n, insert, &shape, name, sizeof name);
         if (slot < 0 && w->nprepared < MAX_PREPARED) {
-            if ((sent = send_prepare(w, n, name)) <= 0)
+            if ((sent = send_prepare(w, n, insert, name)) <= 0)
                 return sent < 0 ? CL_ENOMEM : AWAIT_DONE;
             ar = await_result(w, deadline, true, res);
             if (ar != AWAIT_DONE || PQresultStatus(*res) != PGRES_COMMAND_OK)
@@ -684,7 +698,7 @@ execute(worker *w, const cl_batch *b, size_t first, size_t n, bool top, bool *na
         }
     }
     *named = slot >= 0;
-    sent = send_statement(w, n, slot >= 0 ? name : NULL);
+    sent = send_statement(w, n, insert, slot >= 0 ? name : NULL);
     if (sent < 0)
         return CL_ENOMEM;
     return sent ? await_result(w, deadline, true, res) : AWAIT_DONE;
@@ -712,19 +726,71 @@ count_committed(cl_stats *st, size_t n, const PGresult *res, double t0)
 }
 
 /* How send_rows starts. pre: the outcome of a first try already made (a
- * pipelined batch), taken over (res is cleared by send_rows). replay: the
- * rows committed already and are counted: they are sent again only to keep
- * the order of writes (see DESIGN), and counted nowhere. doubt: an earlier
- * try may have committed them unheard. */
+ * pipelined batch), taken over (res is cleared by send_rows); insert: that
+ * try was the plain INSERT. replay: the rows committed already and are
+ * counted: they are sent again only to keep the order of writes (see
+ * DESIGN), and counted nowhere. doubt: an earlier try may have committed
+ * them unheard. fresh: never sent, so the first try may be the INSERT. */
 typedef struct send_how {
     int rc;        /* an await_rc */
     PGresult *res;
     bool named;
     double t0;
     bool pre;
+    bool insert;
     bool replay;
     bool doubt;
+    bool fresh;
 } send_how;
+
+/* ---- insert first (plan->insert_first) ---------------------------------
+ * A batch's first send is the plain INSERT while its keys are new, which
+ * CockroachDB checks with conditional writes instead of reading the key's
+ * index first (README, "Why insert first"). An error about its rows (23505:
+ * a key is there already) sends the same rows as the upsert at once,
+ * counted nowhere, so what is written and counted is the upsert's, rejects
+ * included. After a conflict the worker sends INSERT_WAIT_FIRST upserts,
+ * then one INSERT as a probe (upserts behind it until its outcome is in);
+ * a failed probe makes the wait 4 times longer, up to INSERT_WAIT_MAX, an
+ * INSERT that commits ends it. An initial load fails no INSERT, a reload a
+ * few a worker. */
+
+/* Whether the next batch sent for the first time goes as the INSERT. */
+static bool
+insert_next(worker *w)
+{
+    if (!w->pool->o.plan->insert_first || w->ins_probe)
+        return false;
+    if (w->ins_wait > 0) {
+        w->ins_wait--;
+        return false;
+    }
+    w->ins_probe = w->ins_period > 0;
+    return true;
+}
+
+/* An INSERT committed: its keys were new, so are the next ones, likely. */
+static void
+insert_ok(worker *w)
+{
+    w->ins_probe = false;
+    w->ins_period = w->ins_wait = 0;
+}
+
+/* An INSERT failed; conflict: with 23505. The first conflict since an
+ * INSERT ran, and a failed probe, start a wait; the other INSERTs that were
+ * in flight with the first add nothing. */
+static void
+insert_failed(worker *w, bool conflict)
+{
+    if (conflict && (w->ins_probe || w->ins_period == 0)) {
+        w->ins_period = w->ins_period == 0 ? INSERT_WAIT_FIRST
+                        : w->ins_period >= INSERT_WAIT_MAX / 4 ? INSERT_WAIT_MAX
+                                                               : w->ins_period * 4;
+        w->ins_wait = w->ins_period;
+    }
+    w->ins_probe = false;
+}
 
 static int send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top,
                      send_how how);
@@ -832,14 +898,17 @@ try_once(worker *w, const cl_batch *b, size_t first, size_t n, bool top, send_ho
     cl_pool *p = w->pool;
     PGresult *res = NULL;
     double t0 = how->t0;
-    bool named;
+    bool named, was_insert = how->insert;
     int rc;
 
     f->sqlstate[0] = '\0';
+    how->insert = false;
     if (!how->pre && PQstatus(w->conn) != CONNECTION_OK) {
         /* The reconnect before this try failed: try again. */
         copy_message(f->message, sizeof f->message, w->connerr);
         f->klass = CL_ERRCLASS_RECONNECT;
+        if (was_insert)
+            insert_failed(w, false);
         return TRY_FAILED;
     }
     if (how->pre) { /* the first try's outcome, already in */
@@ -849,7 +918,7 @@ try_once(worker *w, const cl_batch *b, size_t first, size_t n, bool top, send_ho
         how->pre = false;
     } else {
         t0 = cl_now();
-        rc = execute(w, b, first, n, top, &named, &res);
+        rc = execute(w, b, first, n, top, was_insert, &named, &res);
     }
     if (rc < 0) {
         PQclear(res);
@@ -864,10 +933,17 @@ try_once(worker *w, const cl_batch *b, size_t first, size_t n, bool top, send_ho
         return TRY_STOPPED;
     }
     if (rc == AWAIT_DONE && result_ok(res)) {
+        if (was_insert)
+            insert_ok(w);
         if (!how->replay)
             count_committed(p->o.stats, n, res, t0);
         PQclear(res);
         return TRY_COMMITTED;
+    }
+    if (was_insert) {
+        const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+        insert_failed(w, rc == AWAIT_DONE && state && strcmp(state, "23505") == 0);
     }
     if (rc == AWAIT_TIMEOUT) {
         /* Like a lost connection: its outcome is unknown. */
@@ -888,6 +964,10 @@ try_once(worker *w, const cl_batch *b, size_t first, size_t n, bool top, send_ho
     }
     if (!res || PQstatus(w->conn) == CONNECTION_BAD || strcmp(f->sqlstate, "40003") == 0)
         *doubt = true; /* it may have committed without our hearing */
+    if (was_insert && f->klass == CL_ERRCLASS_DATA) {
+        PQclear(res);
+        return TRY_AGAIN; /* the same rows as the upsert, at once, counted nowhere */
+    }
     if (f->klass == CL_ERRCLASS_FATAL) {
         abort_fatal(w, b, first, n, f, res);
         PQclear(res);
@@ -974,12 +1054,16 @@ send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top, send_h
     int attempt = 0;
     failure f;
 
+    /* the first try is the plain INSERT when how.insert; every later one is
+     * the upsert (try_once clears it) */
+    if (!how.pre)
+        how.insert = how.fresh && insert_next(w);
     for (;;) {
         switch (try_once(w, b, first, n, top, &how, &doubt, &f)) {
         case TRY_COMMITTED:
             return 0;
         case TRY_AGAIN:
-            continue; /* the same rows at once: the statement never ran */
+            continue; /* the same rows at once: the statement never ran, or the INSERT failed */
         case TRY_STOPPED:
             return give_up(w, n, doubt && !how.replay, f.rc);
         case TRY_FAILED:
@@ -1080,10 +1164,14 @@ settle_head(worker *w)
 
     if (!aborted(p) && stop_requested(p))
         set_abort(p, CL_EINTERRUPTED, "interrupted");
+    if (f->insert && f->state == FL_UNKNOWN)
+        insert_failed(w, false); /* its outcome never came: no probe is out */
     if (!aborted(p) && n > 0) {
         send_how how = {.replay = f->state == FL_COMMITTED,
                         .doubt = f->state == FL_UNKNOWN,
                         .pre = f->state == FL_FAILED,
+                        .insert = f->insert,
+                        .fresh = f->state == FL_QUEUED,
                         .rc = f->rc,
                         .res = f->res,
                         .named = f->named,
@@ -1114,10 +1202,11 @@ pipe_send(worker *w, flight *f)
         return 1;
     if (cl_plan_bind(p->o.plan, f->b, 0, n, &w->bind) != 0)
         return CL_ENOMEM;
+    f->insert = insert_next(w);
     if (!atomic_load(&p->unnamed)) {
-        slot = prepared_slot(w, n, &shape, name, sizeof name);
+        slot = prepared_slot(w, n, f->insert, &shape, name, sizeof name);
         if (slot < 0 && w->nprepared < MAX_PREPARED) {
-            if ((sent = send_prepare(w, n, name)) <= 0)
+            if ((sent = send_prepare(w, n, f->insert, name)) <= 0)
                 return sent < 0 ? CL_ENOMEM : 1;
             /* counted as prepared now; forgotten if its Parse fails (pipe_read) */
             slot = f->prep_slot = w->nprepared;
@@ -1125,7 +1214,7 @@ pipe_send(worker *w, flight *f)
         }
     }
     f->named = slot >= 0;
-    sent = send_statement(w, n, f->named ? name : NULL);
+    sent = send_statement(w, n, f->insert, f->named ? name : NULL);
     if (sent <= 0)
         return sent < 0 ? CL_ENOMEM : 1;
     if (!PQpipelineSync(w->conn))
@@ -1215,6 +1304,8 @@ pipe_run(worker *w, bool drain)
         while (!drain && w->nread > 0 && flight_at(w, 0)->state == FL_OK) {
             flight *f = flight_at(w, 0);
             count_committed(p->o.stats, cl_batch_rows(f->b), f->res, f->t0);
+            if (f->insert)
+                insert_ok(w);
             pop_head(w, true);
             w->nread--;
             w->nsent--;
@@ -1292,6 +1383,8 @@ pipeline(worker *w)
         flight *f = flight_at(w, i);
         if (f->state == FL_OK) { /* committed after the failed one: counted now */
             count_committed(w->pool->o.stats, cl_batch_rows(f->b), f->res, f->t0);
+            if (f->insert)
+                insert_ok(w);
             f->state = FL_COMMITTED;
         }
     }
