@@ -4,7 +4,9 @@
 #   crdbload  crdbload with its defaults (all the nodes' URI, CRDB_URL_ALL)
 #   values    the same with --statement-form values (auto takes unnest here)
 #   crdbload+OPTIONS  crdbload with OPTIONS, comma-separated (crdbload+-b,2500)
-#             (these two only when BENCH_TOOLS names them)
+#   base      the crdbload of another build (BASE_BUILD=DIR) with its defaults:
+#             a change measured against the code before it
+#             (these three only when BENCH_TOOLS names them)
 #   seeds     the seeds' approach: node-postgres Pool, INSERT ... VALUES ($1, ...), ...
 #             ON CONFLICT (sku) DO UPDATE in 1000-row batches, 4 in flight
 #             (bench/seeds/upsert.js; one URL, node 1, as pg takes one host)
@@ -96,6 +98,7 @@ timed() {
 }
 
 run_crdbload() { "$build/crdbload" -q --url "$CRDB_URL_ALL" "$work/base.csv.gz"; }
+run_base() { "${BASE_BUILD:?base: set BASE_BUILD}/crdbload" -q --url "$CRDB_URL_ALL" "$work/base.csv.gz"; }
 run_values() { "$build/crdbload" -q --url "$CRDB_URL_ALL" --statement-form values "$work/base.csv.gz"; }
 run_variant() { # comma-separated options
     local -a opts
@@ -127,6 +130,7 @@ if ! copy_err=$(psqlq -c "CREATE TABLE IF NOT EXISTS copy_probe (LIKE products)"
 fi
 psqlq -c "DROP TABLE IF EXISTS copy_probe" >/dev/null
 
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 read -r -a order <<<"$tools"
 for ((r = 1; r <= rounds; r++)); do
     # each round starts one tool further on, so no tool always follows another
@@ -159,7 +163,8 @@ rate() { # file -> rows/s of the median time
 
 echo
 echo "rows=$rows rounds=$rounds, $CRDB_NODES node(s), $(nproc) cores," \
-    "$(psqlq -c 'SELECT version()' | cut -d' ' -f1-3), gzip input, fixtures/schema.sql"
+    "$(psqlq -c 'SELECT version()' | cut -d' ' -f1-3), gzip input, fixtures/schema.sql," \
+    "load average $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 echo
 echo "| tool | S1 initial load, rows/s | node CPU s | S2 reload, rows/s | node CPU s |"
 echo "|---|---|---|---|---|"
@@ -179,6 +184,8 @@ ratio "crdbload / seeds, S1" "$work/crdbload.s1" "$work/seeds.s1"
 ratio "crdbload / import, S1" "$work/crdbload.s1" "$work/import.s1"
 ratio "crdbload / copy, S1" "$work/crdbload.s1" "$work/copy.s1"
 ratio "crdbload / seeds, S2" "$work/crdbload.s2" "$work/seeds.s2"
+ratio "crdbload / base, S1" "$work/crdbload.s1" "$work/base.s1"
+ratio "crdbload / base, S2" "$work/crdbload.s2" "$work/base.s2"
 ratio "crdbload (unnest) / values, S1" "$work/crdbload.s1" "$work/values.s1"
 ratio "crdbload (unnest) / values, S2" "$work/crdbload.s2" "$work/values.s2"
 ratio "crdbload / copy, S2" "$work/crdbload.s2" "$work/copy.s2"

@@ -750,7 +750,8 @@ typedef struct send_how {
  * a key is there already) sends the same rows as the upsert at once,
  * counted nowhere, so what is written and counted is the upsert's, rejects
  * included. After a conflict the worker sends INSERT_WAIT_FIRST upserts,
- * then one INSERT as a probe (upserts behind it until its outcome is in);
+ * then one INSERT as a probe, alone on its connection until its outcome is
+ * in (pipe_run: upserts pipelined behind a failed one would be replayed);
  * a failed probe makes the wait 4 times longer, up to INSERT_WAIT_MAX, an
  * INSERT that commits ends it. An initial load fails no INSERT, a reload a
  * few a worker. */
@@ -1191,7 +1192,7 @@ settle_head(worker *w)
  * implicit transaction. Waits for nothing. 0, CL_ENOMEM, or 1 when libpq
  * could not queue it (the connection broke). */
 static int
-pipe_send(worker *w, flight *f)
+pipe_send_as(worker *w, flight *f)
 {
     cl_pool *p = w->pool;
     size_t n = cl_batch_rows(f->b), shape;
@@ -1202,7 +1203,6 @@ pipe_send(worker *w, flight *f)
         return 1;
     if (cl_plan_bind(p->o.plan, f->b, 0, n, &w->bind) != 0)
         return CL_ENOMEM;
-    f->insert = insert_next(w);
     if (!atomic_load(&p->unnamed)) {
         slot = prepared_slot(w, n, f->insert, &shape, name, sizeof name);
         if (slot < 0 && w->nprepared < MAX_PREPARED) {
@@ -1222,6 +1222,21 @@ pipe_send(worker *w, flight *f)
     f->state = FL_SENT;
     f->t0 = cl_now();
     return 0;
+}
+
+/* pipe_send_as() the INSERT or the upsert, as insert first says. */
+static int
+pipe_send(worker *w, flight *f)
+{
+    int rc;
+
+    f->insert = insert_next(w);
+    rc = pipe_send_as(w, f);
+    if (rc != 0 && f->insert) {
+        insert_failed(w, false); /* not sent: no probe is out */
+        f->insert = false;
+    }
+    return rc;
 }
 
 /* Read, without waiting, what came back for the sent flights, in order; a
@@ -1286,7 +1301,10 @@ pipe_run(worker *w, bool drain)
         int fl, rc;
         double now;
 
+        /* a probe INSERT goes alone: were it to fail, the upserts sent
+         * behind it would be sent again (replayed), each a full upsert */
         while (!aborted(p) && !drain && !atomic_load(&p->pooled) &&
+               !(w->ins_probe && w->nsent > 0) &&
                (w->nsent < w->nwin || (w->nwin < w->pipe && take(w, false)))) {
             if ((rc = pipe_send(w, flight_at(w, w->nsent))) < 0) {
                 set_abort(p, rc, "out of memory");
