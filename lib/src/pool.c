@@ -193,7 +193,8 @@ typedef struct worker {
     uint64_t rng;
     bool retried_40003; /* the current batch was already counted as such */
     int ins_wait;   /* insert first: upserts to send before the next INSERT */
-    int ins_period; /* the wait after the last conflict; 0: none since an INSERT ran */
+    int ins_period; /* the wait after the last conflict; 0: an INSERT committed
+                     * since; -1: none sent yet */
     bool ins_probe; /* an INSERT is out after a wait: upserts until its outcome */
     char connerr[1024]; /* why the last connect failed, when conn cannot say */
     char host_s[256], port_s[32]; /* the server of the last connection, for messages */
@@ -749,12 +750,13 @@ typedef struct send_how {
  * index first (README, "Why insert first"). An error about its rows (23505:
  * a key is there already) sends the same rows as the upsert at once,
  * counted nowhere, so what is written and counted is the upsert's, rejects
- * included. After a conflict the worker sends INSERT_WAIT_FIRST upserts,
- * then one INSERT as a probe, alone on its connection until its outcome is
- * in (pipe_run: upserts pipelined behind a failed one would be replayed);
- * a failed probe makes the wait 4 times longer, up to INSERT_WAIT_MAX, an
- * INSERT that commits ends it. An initial load fails no INSERT, a reload a
- * few a worker. */
+ * included. A worker's first INSERT is a probe: it goes alone on its
+ * connection until its outcome is in (pipe_run; upserts pipelined behind a
+ * failed one would be replayed, INSERTs would fail too). Once one commits
+ * the worker pipelines INSERTs; after a conflict it sends INSERT_WAIT_FIRST
+ * upserts, then a probe again; a failed probe makes the wait 4 times
+ * longer, up to INSERT_WAIT_MAX. An initial load fails no INSERT, a reload
+ * one a worker and one more every few hundred batches. */
 
 /* Whether the next batch sent for the first time goes as the INSERT. */
 static bool
@@ -766,7 +768,7 @@ insert_next(worker *w)
         w->ins_wait--;
         return false;
     }
-    w->ins_probe = w->ins_period > 0;
+    w->ins_probe = w->ins_period != 0;
     return true;
 }
 
@@ -778,14 +780,14 @@ insert_ok(worker *w)
     w->ins_period = w->ins_wait = 0;
 }
 
-/* An INSERT failed; conflict: with 23505. The first conflict since an
- * INSERT ran, and a failed probe, start a wait; the other INSERTs that were
- * in flight with the first add nothing. */
+/* An INSERT failed; conflict: with 23505. A failed probe, and the first
+ * conflict since an INSERT committed, start a wait; the other INSERTs that
+ * were in flight with that one add nothing. */
 static void
 insert_failed(worker *w, bool conflict)
 {
     if (conflict && (w->ins_probe || w->ins_period == 0)) {
-        w->ins_period = w->ins_period == 0 ? INSERT_WAIT_FIRST
+        w->ins_period = w->ins_period <= 0 ? INSERT_WAIT_FIRST
                         : w->ins_period >= INSERT_WAIT_MAX / 4 ? INSERT_WAIT_MAX
                                                                : w->ins_period * 4;
         w->ins_wait = w->ins_period;
@@ -1469,6 +1471,7 @@ init_worker(cl_pool *p, worker *w, int id)
     }
     pthread_condattr_destroy(&ca);
     w->inited = true;
+    w->ins_period = -1; /* the first INSERT is a probe */
     w->cap = p->depth;
     w->ring = calloc(w->cap, sizeof *w->ring);
     w->pipe = p->o.pipeline_depth > 0 ? p->o.pipeline_depth : DEFAULT_PIPELINE_DEPTH;
