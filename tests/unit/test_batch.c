@@ -454,6 +454,58 @@ test_cockroach(void)
     cl_plan_free(p);
 }
 
+/* Insert first: on CockroachDB an ON CONFLICT plan also has the plain
+ * INSERT, the same text without its ON CONFLICT clause (--set and --default
+ * kept, as an insert writes them); UPSERT INTO and PostgreSQL do not. */
+static void
+test_insert_first(void)
+{
+    static const char *const f[] = {"id", "sku", "name", "price"};
+    static const cl_assign defcur[] = {{"currency", "'EUR'"}};
+    cl_plan_opts o = opts(spn, 3);
+    cl_plan *p = NULL;
+    char *sql;
+
+    o.dialect = CL_DIALECT_COCKROACH;
+    o.sets = set_now;
+    o.nsets = 1;
+    o.defaults = defcur;
+    o.ndefaults = 1;
+    CHECK_EQ_INT(cl_plan_new(&p, &products, &o, errbuf, sizeof errbuf), 0);
+    CHECK(p->insert_first);
+    sql = cl_plan_insert_sql(p, 2);
+    CHECK_EQ_STR(sql, "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\", "
+                      "\"updated_at\", \"currency\") VALUES ($1, $2, $3, now(), 'EUR'), "
+                      "($4, $5, $6, now(), 'EUR')");
+    free(sql);
+    cl_plan_free(p);
+
+    o.form = CL_FORM_UNNEST;
+    o.insert_only = true;
+    CHECK_EQ_INT(cl_plan_new(&p, &products, &o, errbuf, sizeof errbuf), 0);
+    CHECK(p->insert_first);
+    sql = cl_plan_insert_sql(p, 1000);
+    CHECK_EQ_STR(sql, "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\", "
+                      "\"updated_at\", \"currency\") SELECT u.\"sku\", u.\"name\", u.\"price\", "
+                      "now(), 'EUR' FROM unnest($1::text[], $2::text[], $3::numeric(10,2)[]) "
+                      "AS u(\"sku\", \"name\", \"price\")");
+    free(sql);
+    cl_plan_free(p);
+
+    o.dialect = CL_DIALECT_POSTGRES;
+    CHECK_EQ_INT(cl_plan_new(&p, &products, &o, errbuf, sizeof errbuf), 0);
+    CHECK(!p->insert_first);
+    cl_plan_free(p);
+
+    o = opts(f, 4);
+    o.dialect = CL_DIALECT_COCKROACH;
+    o.key = "id"; /* UPSERT INTO: no insert first */
+    CHECK_EQ_INT(cl_plan_new(&p, &products, &o, errbuf, sizeof errbuf), 0);
+    CHECK(p->upsert);
+    CHECK(!p->insert_first);
+    cl_plan_free(p);
+}
+
 /* --statement-form auto: the form measured faster on each server (README,
  * "Performance"); an explicit form is kept on both. */
 static cl_stmt_form
@@ -1002,6 +1054,7 @@ main(void)
     test_prisma();
     test_quoting();
     test_cockroach();
+    test_insert_first();
     test_form_auto();
     test_errors();
     test_batch_size();
