@@ -135,8 +135,8 @@
 #define SUBMIT_POLL_MS 100   /* how often a blocked submit looks at stop */
 #define CANCEL_GRACE_MS 3000 /* aborting: a statement running longer is cancelled */
 #define CANCEL_WAIT_MS 2000  /* ... and given up (in doubt) this long after the cancel */
-#define INSERT_WAIT_FIRST 16   /* upserts a worker sends after its first conflict */
-#define INSERT_WAIT_MAX 1024   /* ... growing 4 times a failed probe, up to this */
+#define INSERT_WAIT_FIRST 16 /* upserts a worker sends after its first conflict */
+#define INSERT_WAIT_MAX 1024 /* ... growing 4 times a failed probe, up to this */
 
 /* Where a batch of the window stands. */
 typedef enum flight_state {
@@ -192,10 +192,10 @@ typedef struct worker {
     int nprepared;
     uint64_t rng;
     bool retried_40003; /* the current batch was already counted as such */
-    int ins_wait;   /* insert first: upserts to send before the next INSERT */
-    int ins_period; /* the wait after the last conflict; 0: an INSERT committed
-                     * since; -1: none sent yet */
-    bool ins_probe; /* an INSERT is out after a wait: upserts until its outcome */
+    int ins_wait;       /* insert first: upserts to send before the next INSERT */
+    int ins_period;     /* the wait after the last conflict; 0: an INSERT committed
+                         * since; -1: none sent yet */
+    bool ins_probe;     /* an INSERT is out after a wait: upserts until its outcome */
     char connerr[1024]; /* why the last connect failed, when conn cannot say */
     char host_s[256], port_s[32]; /* the server of the last connection, for messages */
 } worker;
@@ -612,7 +612,8 @@ use_unnamed(cl_pool *p, const char *sqlstate)
 /* The prepared statement for a batch of n rows: its slot in w->prepared, or
  * -1 when it is not prepared yet; *shape and name are set either way. */
 static int
-prepared_slot(worker *w, size_t n, bool insert, size_t *shape, char *name, size_t namelen)
+prepared_slot(worker *w, size_t n, bool insert, size_t *shape, char *name,
+              size_t namelen)
 {
     const cl_plan *plan = w->pool->o.plan;
     int slot = -1;
@@ -631,7 +632,8 @@ prepared_slot(worker *w, size_t n, bool insert, size_t *shape, char *name, size_
 static char *
 statement_sql(const worker *w, size_t n, bool insert)
 {
-    return insert ? cl_plan_insert_sql(w->pool->o.plan, n) : cl_plan_sql(w->pool->o.plan, n);
+    return insert ? cl_plan_insert_sql(w->pool->o.plan, n)
+                  : cl_plan_sql(w->pool->o.plan, n);
 }
 
 /* Send the bound rows (w->bind, n of them) through the prepared statement
@@ -787,7 +789,7 @@ static void
 insert_failed(worker *w, bool conflict)
 {
     if (conflict && (w->ins_probe || w->ins_period == 0)) {
-        w->ins_period = w->ins_period <= 0 ? INSERT_WAIT_FIRST
+        w->ins_period = w->ins_period <= 0                     ? INSERT_WAIT_FIRST
                         : w->ins_period >= INSERT_WAIT_MAX / 4 ? INSERT_WAIT_MAX
                                                                : w->ins_period * 4;
         w->ins_wait = w->ins_period;
@@ -1066,7 +1068,8 @@ send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top, send_h
         case TRY_COMMITTED:
             return 0;
         case TRY_AGAIN:
-            continue; /* the same rows at once: the statement never ran, or the INSERT failed */
+            continue; /* the same rows at once: the statement never ran, or the INSERT
+                         failed */
         case TRY_STOPPED:
             return give_up(w, n, doubt && !how.replay, f.rc);
         case TRY_FAILED:

@@ -474,9 +474,10 @@ test_insert_first(void)
     CHECK_EQ_INT(cl_plan_new(&p, &products, &o, errbuf, sizeof errbuf), 0);
     CHECK(p->insert_first);
     sql = cl_plan_insert_sql(p, 2);
-    CHECK_EQ_STR(sql, "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\", "
-                      "\"updated_at\", \"currency\") VALUES ($1, $2, $3, now(), 'EUR'), "
-                      "($4, $5, $6, now(), 'EUR')");
+    CHECK_EQ_STR(
+        sql, "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\", "
+             "\"updated_at\", \"currency\") VALUES ($1, $2, $3, now(), 'EUR'), "
+             "($4, $5, $6, now(), 'EUR')");
     free(sql);
     cl_plan_free(p);
 
@@ -485,10 +486,11 @@ test_insert_first(void)
     CHECK_EQ_INT(cl_plan_new(&p, &products, &o, errbuf, sizeof errbuf), 0);
     CHECK(p->insert_first);
     sql = cl_plan_insert_sql(p, 1000);
-    CHECK_EQ_STR(sql, "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\", "
-                      "\"updated_at\", \"currency\") SELECT u.\"sku\", u.\"name\", u.\"price\", "
-                      "now(), 'EUR' FROM unnest($1::text[], $2::text[], $3::numeric(10,2)[]) "
-                      "AS u(\"sku\", \"name\", \"price\")");
+    CHECK_EQ_STR(
+        sql, "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\", "
+             "\"updated_at\", \"currency\") SELECT u.\"sku\", u.\"name\", u.\"price\", "
+             "now(), 'EUR' FROM unnest($1::text[], $2::text[], $3::numeric(10,2)[]) "
+             "AS u(\"sku\", \"name\", \"price\")");
     free(sql);
     cl_plan_free(p);
 
