@@ -217,11 +217,11 @@ option_parse_int(const char *arg, int opt, long long min, long long max,
         if (units) {
             char lo[32], hi[32];
             cli_log(CL_LOG_ERROR, "%s must be in range %s..%s", option_name(opt),
-                   args_format_bytes((unsigned long long)min, lo, sizeof lo),
-                   args_format_bytes((unsigned long long)max, hi, sizeof hi));
+                    args_format_bytes((unsigned long long)min, lo, sizeof lo),
+                    args_format_bytes((unsigned long long)max, hi, sizeof hi));
         } else {
             cli_log(CL_LOG_ERROR, "%s must be in range %lld..%lld", option_name(opt),
-                   min, max);
+                    min, max);
         }
         return false;
     }
@@ -244,14 +244,14 @@ option_parse_seconds(const char *arg, int opt, double max, double *result)
     if (digits[strspn(digits, "0123456789.")] != '\0' ||
         !strpbrk(digits, "0123456789") || (dot && strchr(dot + 1, '.'))) {
         cli_log(CL_LOG_ERROR, "invalid value \"%s\" for option %s", arg,
-               option_name(opt));
+                option_name(opt));
         return false;
     }
     errno = 0;
     val = strtod(arg, NULL);
     if (errno == ERANGE || !isfinite(val) || !(val > 0) || val > max) {
         cli_log(CL_LOG_ERROR, "%s must be greater than 0 and at most %g",
-               option_name(opt), max);
+                option_name(opt), max);
         return false;
     }
     *result = val;
@@ -281,7 +281,7 @@ option_parse_choice(const char *arg, int opt, const char *const *names, int *res
     if (len < sizeof detail)
         snprintf(detail + len, sizeof detail - len, ".");
     cli_log_detail(CL_LOG_ERROR, detail, "invalid value \"%s\" for option %s", arg,
-                  option_name(opt));
+                   option_name(opt));
     return false;
 }
 
@@ -324,7 +324,7 @@ option_parse_max_missing(const char *arg, int opt, cl_config *cfg)
 
 invalid:
     cli_log_detail(CL_LOG_ERROR, "Give a number of rows (100) or a percent (5%).",
-                  "invalid value \"%s\" for option %s", arg, option_name(opt));
+                   "invalid value \"%s\" for option %s", arg, option_name(opt));
     return false;
 }
 
@@ -340,7 +340,7 @@ option_parse_char(const char *arg, int opt, char *result)
         c = arg[0];
     else {
         cli_log_detail(CL_LOG_ERROR, "Give one one-byte character, or \\t for a tab.",
-                      "invalid value \"%s\" for option %s", arg, option_name(opt));
+                       "invalid value \"%s\" for option %s", arg, option_name(opt));
         return false;
     }
     *result = c; /* a line end is refused by cl_config_check() */
@@ -368,13 +368,13 @@ option_parse_assign(const char *arg, int opt, cl_assign *list, size_t *n)
 
     if (!eq || eq == arg || eq[1] == '\0') {
         cli_log_detail(CL_LOG_ERROR,
-                      "Expected COL=EXPR, with a column name and an expression.",
-                      "invalid value \"%s\" for option %s", arg, option_name(opt));
+                       "Expected COL=EXPR, with a column name and an expression.",
+                       "invalid value \"%s\" for option %s", arg, option_name(opt));
         return false;
     }
     if (*n >= CL_MAX_ASSIGN) {
         cli_log(CL_LOG_ERROR, "too many %s options (at most %d)", option_name(opt),
-               CL_MAX_ASSIGN);
+                CL_MAX_ASSIGN);
         return false;
     }
     column = strndup(arg, (size_t)(eq - arg));
@@ -399,7 +399,7 @@ report_getopt_error(int c, char **argv)
     } else if (optopt != 0 && strncmp(arg, "--", 2) == 0) {
         /* a known long option without argument, given "=value" */
         cli_log(CL_LOG_ERROR, "option %s does not take an argument",
-               option_name(optopt));
+                option_name(optopt));
     } else if (optopt != 0) {
         cli_log(CL_LOG_ERROR, "invalid option \"-%c\"", optopt);
     } else {
@@ -446,14 +446,14 @@ check_output_paths(const cl_config *cfg)
         for (j = i + 1; j < sizeof out / sizeof out[0]; j++) {
             if (out[j].path && strcmp(out[i].path, out[j].path) == 0) {
                 cli_log(CL_LOG_ERROR, "options %s and %s name the same file \"%s\"",
-                       out[i].opt, out[j].opt, out[i].path);
+                        out[i].opt, out[j].opt, out[i].path);
                 return false;
             }
         }
         for (j = 0; j < cfg->nfiles; j++) {
             if (strcmp(out[i].path, cfg->files[j]) == 0) {
                 cli_log(CL_LOG_ERROR, "option %s names the input file \"%s\"",
-                       out[i].opt, out[i].path);
+                        out[i].opt, out[i].path);
                 return false;
             }
         }
@@ -471,16 +471,17 @@ check_missing(cl_config *cfg, bool missing_given, bool guard_given)
 {
     if (cfg->nmissing_sets > 0) {
         if (missing_given) {
-            cli_log_detail(CL_LOG_ERROR,
-                          "--missing-set updates the missing rows instead of deleting them.",
-                          "options --missing and --missing-set cannot be used together");
+            cli_log_detail(
+                CL_LOG_ERROR,
+                "--missing-set updates the missing rows instead of deleting them.",
+                "options --missing and --missing-set cannot be used together");
             return false;
         }
         cfg->missing = CL_MISSING_UPDATE;
     }
     if (cfg->missing == CL_MISSING_KEEP && (cfg->missing_where || guard_given)) {
         cli_log(CL_LOG_ERROR, "option %s requires --missing=delete or --missing-set",
-               cfg->missing_where ? "--missing-where" : "--max-missing");
+                cfg->missing_where ? "--missing-where" : "--max-missing");
         return false;
     }
     return true;
@@ -499,12 +500,12 @@ check_options(const cl_config *cfg)
     }
     if (cfg->insert_only && cfg->only_changed) {
         cli_log(CL_LOG_ERROR,
-               "options --insert-only and --only-changed cannot be used together");
+                "options --insert-only and --only-changed cannot be used together");
         return false;
     }
     if (cfg->insert_only && cfg->update_columns) {
         cli_log(CL_LOG_ERROR,
-               "options --insert-only and --update-columns cannot be used together");
+                "options --insert-only and --update-columns cannot be used together");
         return false;
     }
     /* the rules the library checks: its words, before anything is done */
@@ -537,7 +538,7 @@ check_options(const cl_config *cfg)
     }
     if (cfg->checkpoint_path && (cfg->nfiles == 0 || nstdin > 0)) {
         cli_log_detail(CL_LOG_ERROR, "Standard input cannot be read again to resume.",
-                      "--checkpoint needs a file input");
+                       "--checkpoint needs a file input");
         return false;
     }
     return check_output_paths(cfg);

@@ -42,7 +42,10 @@ struct count_metric {
     const char *help;
 };
 
-#define COUNT(field, help) {"crdbload_" #field, offsetof(cl_stats, field), help}
+#define COUNT(field, help)                                                             \
+    {                                                                                  \
+        "crdbload_" #field, offsetof(cl_stats, field), help                            \
+    }
 
 static const struct count_metric counts[] = {
     COUNT(rows_read, "Data records the last run read (header and checkpoint-skipped "
@@ -54,8 +57,9 @@ static const struct count_metric counts[] = {
                              "key in the same batch."),
     COUNT(rows_skipped, "Rows the last run passed over because its checkpoint says an "
                         "earlier run committed them."),
-    COUNT(rows_in_doubt, "Rows of batches the last run sent but never learnt the outcome of "
-                         "(a rerun settles them)."),
+    COUNT(rows_in_doubt,
+          "Rows of batches the last run sent but never learnt the outcome of "
+          "(a rerun settles them)."),
     COUNT(batches, "Statements the last run committed."),
     COUNT(retries, "Batch retries of the last run on transient errors."),
     COUNT(batches_retried_40003, "Batches the last run re-sent after 40003 (statement "
@@ -75,7 +79,9 @@ struct derived_metric {
 };
 
 #define DERIVED(name, field, scale, help)                                              \
-    {"crdbload_" name, offsetof(cl_stats_derived, field), scale, help}
+    {                                                                                  \
+        "crdbload_" name, offsetof(cl_stats_derived, field), scale, help               \
+    }
 
 static const struct derived_metric derived[] = {
     DERIVED("elapsed_seconds", secs, 1,
@@ -85,8 +91,9 @@ static const struct derived_metric derived[] = {
             "Input bytes read per second by the last run."),
     DERIVED("batch_latency_p50_seconds", p50, 1e-3,
             "Median round trip of a batch in the last run (within about 10%)."),
-    DERIVED("batch_latency_p99_seconds", p99, 1e-3,
-            "99th percentile round trip of a batch in the last run (within about 10%)."),
+    DERIVED(
+        "batch_latency_p99_seconds", p99, 1e-3,
+        "99th percentile round trip of a batch in the last run (within about 10%)."),
     DERIVED("batch_latency_max_seconds", max, 1e-3,
             "Longest round trip of a batch in the last run."),
 };
@@ -268,7 +275,8 @@ write_metrics(writer *w, cl_stats *s, int exit_status, double end)
 
     /* The summary's figures, as in --summary-json. */
     for (i = 0; i < sizeof counts / sizeof counts[0]; i++) {
-        atomic_uint_fast64_t *c = (atomic_uint_fast64_t *)((char *)s + counts[i].offset);
+        atomic_uint_fast64_t *c =
+            (atomic_uint_fast64_t *)((char *)s + counts[i].offset);
 
         family(w, counts[i].name, "gauge", counts[i].help);
         sample_count(w, counts[i].name, "",
@@ -284,8 +292,9 @@ write_metrics(writer *w, cl_stats *s, int exit_status, double end)
     name = "crdbload_retries_by_sqlstate";
     for (n = 0; cl_stats_retry_sqlstate(s, n, sqlstate, &count); n++) {
         if (n == 0)
-            family(w, name, "gauge",
-                   "Batch retries of the last run by SQLSTATE (none: connection lost).");
+            family(
+                w, name, "gauge",
+                "Batch retries of the last run by SQLSTATE (none: connection lost).");
         snprintf(extra, sizeof extra, "sqlstate=\"%s\"", sqlstate);
         sample_count(w, name, extra, count);
     }
@@ -363,8 +372,8 @@ static void
 sync_dir(const char *path)
 {
     const char *slash = strrchr(path, '/');
-    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path))
-                      : strdup(".");
+    char *dir =
+        slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
     int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY) : -1;
 
     if (fd < 0 || fsync(fd) != 0)
@@ -448,8 +457,7 @@ metrics_write(const char *path, const cl_config *cfg, cl_stats *s, int exit_stat
     if (fd < 0 || fchmod(fd, new_file_mode()) != 0 || !(w.f = fdopen(fd, "w")))
         goto failed;
     fd = -1; /* w.f owns it */
-    write_metrics(&w, s, exit_status,
-                  (double)now.tv_sec + (double)now.tv_nsec / 1e9);
+    write_metrics(&w, s, exit_status, (double)now.tv_sec + (double)now.tv_nsec / 1e9);
     errno = EIO; /* should ferror() say what fflush() did not */
     if (fflush(w.f) != 0 || ferror(w.f) || fsync(fileno(w.f)) != 0)
         goto failed;

@@ -24,6 +24,7 @@ bool metrics_check_path(const char *path);
  * carried over from the previous file at path. Reports a failure through
  * cli_log() and returns false; path is then left as it was.
  */
-bool metrics_write(const char *path, const cl_config *cfg, cl_stats *s, int exit_status);
+bool metrics_write(const char *path, const cl_config *cfg, cl_stats *s,
+                   int exit_status);
 
 #endif

@@ -128,13 +128,13 @@ typedef struct plan_ctx {
     const cl_plan_opts *o;
     char *err;
     size_t errlen;
-    int *field_col; /* table column of each input field, -1 when skipped */
-    int *col_field; /* input field of each table column, -1 when not in the input */
+    int *field_col;  /* table column of each input field, -1 when skipped */
+    int *col_field;  /* input field of each table column, -1 when not in the input */
     int *col_assign; /* 1: --set, 2: --default, 0: neither */
 } plan_ctx;
 
-static int
-fail(plan_ctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(plan_ctx *x, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static int
 fail(plan_ctx *x, const char *fmt, ...)
@@ -163,8 +163,8 @@ fail_unknown(plan_ctx *x, const char *name, const char *what)
         free(cols.s);
         return CL_ENOMEM;
     }
-    rc = fail(x, "column %s of %s does not exist in table %s (its columns: %s)", CL_IDENT(name), what,
-              x->t->qualified, cols.s ? cols.s : "");
+    rc = fail(x, "column %s of %s does not exist in table %s (its columns: %s)",
+              CL_IDENT(name), what, x->t->qualified, cols.s ? cols.s : "");
     free(cols.s);
     return rc;
 }
@@ -236,8 +236,10 @@ map_fields(plan_ctx *x)
             return fail(x, "column %s is named twice in the input (fields %d and %zu)",
                         CL_IDENT(name), x->col_field[ci] + 1, f + 1);
         if (x->t->cols[ci].generated)
-            return fail(x, "column %s of the input is a generated column and cannot be "
-                        "written", CL_IDENT(name));
+            return fail(x,
+                        "column %s of the input is a generated column and cannot be "
+                        "written",
+                        CL_IDENT(name));
         x->field_col[f] = ci;
         x->col_field[ci] = (int)f;
     }
@@ -259,12 +261,15 @@ check_assigns(plan_ctx *x, const cl_assign *a, size_t n, int kind)
         if (ci < 0)
             return fail_unknown(x, a[i].column, opt);
         if (!a[i].expr || !a[i].expr[0])
-            return fail(x, "empty expression for column %s in %s", CL_IDENT(a[i].column), opt);
+            return fail(x, "empty expression for column %s in %s",
+                        CL_IDENT(a[i].column), opt);
         if (x->col_field[ci] >= 0)
-            return fail(x, "column %s of %s is also in the input", CL_IDENT(a[i].column), opt);
+            return fail(x, "column %s of %s is also in the input",
+                        CL_IDENT(a[i].column), opt);
         /* a column given twice: cl_config_check() */
         if (x->t->cols[ci].generated)
-            return fail(x, "column %s of %s is a generated column and cannot be written",
+            return fail(x,
+                        "column %s of %s is a generated column and cannot be written",
                         CL_IDENT(a[i].column), opt);
         x->col_assign[ci] = kind;
     }
@@ -356,7 +361,6 @@ write_unnest(sbuf *head, const cl_plan *p, const cl_plan_opts *o)
     sb_puts(head, ")");
 }
 
-
 /* " ON CONFLICT (k) DO UPDATE SET ... [WHERE ...]" or " ... DO NOTHING".
  * keys and upd are table column indexes. */
 static void
@@ -430,7 +434,8 @@ plan_check(plan_ctx *x, size_t **keys, size_t *nkeys, size_t **upd, size_t *nupd
         return rc;
 
     if (!o->key || !o->key[0])
-        return fail(x, "no key column given: ON CONFLICT needs the column(s) of a unique "
+        return fail(x,
+                    "no key column given: ON CONFLICT needs the column(s) of a unique "
                     "index");
     if ((rc = parse_columns(x, o->key, "--key", keys, nkeys)) != 0)
         return rc;
@@ -439,11 +444,15 @@ plan_check(plan_ctx *x, size_t **keys, size_t *nkeys, size_t **upd, size_t *nupd
             return fail(x, "key column %s is not in the input",
                         CL_IDENT(t->cols[(*keys)[k]].name));
     if (!cl_table_unique_on(t, *keys, *nkeys))
-        return fail(x, "table %s has no unique index or primary key on exactly (%s), which "
-                    "ON CONFLICT needs", t->qualified, o->key);
+        return fail(
+            x,
+            "table %s has no unique index or primary key on exactly (%s), which "
+            "ON CONFLICT needs",
+            t->qualified, o->key);
 
     if (o->update_columns) {
-        if ((rc = parse_columns(x, o->update_columns, "--update-columns", upd, nupd)) != 0)
+        if ((rc = parse_columns(x, o->update_columns, "--update-columns", upd, nupd)) !=
+            0)
             return rc;
         for (size_t i = 0; i < *nupd; i++) {
             const char *name = t->cols[(*upd)[i]].name;
@@ -480,9 +489,11 @@ plan_check(plan_ctx *x, size_t **keys, size_t *nkeys, size_t **upd, size_t *nupd
 
         if (c->not_null && !c->has_default && !c->generated && x->col_field[ci] < 0 &&
             !x->col_assign[ci])
-            return fail(x, "column %s of table %s is NOT NULL without a default and is not "
-                        "in the input (use --default '%s=EXPR' to supply it)",
-                        CL_IDENT(c->name), t->qualified, c->name);
+            return fail(
+                x,
+                "column %s of table %s is NOT NULL without a default and is not "
+                "in the input (use --default '%s=EXPR' to supply it)",
+                CL_IDENT(c->name), t->qualified, c->name);
     }
     return 0;
 }
@@ -769,7 +780,7 @@ struct cl_batch {
     size_t nfields;
     size_t nkeys;
     size_t *key_fields;
-    size_t max_rows; /* 0: no cap */
+    size_t max_rows;  /* 0: no cap */
     size_t max_bytes; /* 0: no cap */
 
     char *arena;

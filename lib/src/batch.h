@@ -26,7 +26,6 @@
 #include "reader.h"
 #include "schema.h"
 
-
 typedef struct cl_plan_opts {
     const char *const *field_names; /* one per input field; NULL: skipped ("-") */
     size_t nfields;
@@ -46,23 +45,24 @@ typedef struct cl_plan_opts {
 } cl_plan_opts;
 
 typedef struct cl_plan {
-    const cl_table *table;   /* borrowed */
-    size_t nfields;          /* fields per input record */
-    size_t ncols;            /* columns sent */
-    size_t *field_of_col;    /* input field index of each sent column */
-    const cl_column **cols;  /* table column of each sent column */
+    const cl_table *table;  /* borrowed */
+    size_t nfields;         /* fields per input record */
+    size_t ncols;           /* columns sent */
+    size_t *field_of_col;   /* input field index of each sent column */
+    const cl_column **cols; /* table column of each sent column */
     size_t nkeys;
-    size_t *key_fields;      /* input field indexes of the conflict key */
-    int batch_size;          /* effective: rows x parameters <= CL_MAX_PARAMS */
+    size_t *key_fields; /* input field indexes of the conflict key */
+    int batch_size;     /* effective: rows x parameters <= CL_MAX_PARAMS */
     size_t batch_bytes;
-    cl_stmt_form form;       /* resolved: never CL_FORM_AUTO */
+    cl_stmt_form form; /* resolved: never CL_FORM_AUTO */
     cl_dialect dialect;
-    bool upsert;             /* CockroachDB UPSERT INTO (only where equivalent) */
-    bool counts_unchanged;   /* the statement may leave rows alone (only-changed, insert-only) */
-    bool insert_first;       /* CockroachDB: try a batch as a plain INSERT first */
-    char *head;              /* SQL before the rows, built once */
-    char *tail;              /* SQL after the rows, built once */
-    char *row_end;           /* ", expr, ...)" closing every VALUES row */
+    bool upsert;           /* CockroachDB UPSERT INTO (only where equivalent) */
+    bool counts_unchanged; /* the statement may leave rows alone (only-changed,
+                              insert-only) */
+    bool insert_first;     /* CockroachDB: try a batch as a plain INSERT first */
+    char *head;            /* SQL before the rows, built once */
+    char *tail;            /* SQL after the rows, built once */
+    char *row_end;         /* ", expr, ...)" closing every VALUES row */
     size_t head_len, tail_len, row_end_len;
 } cl_plan;
 
@@ -99,9 +99,9 @@ typedef struct cl_bind {
     int nparams;
     const char **values; /* NULL entries are SQL NULLs */
     int *lengths;
-    char *buf;           /* array literals (CL_FORM_UNNEST) */
+    char *buf; /* array literals (CL_FORM_UNNEST) */
     size_t bufcap;
-    size_t cap;          /* capacity of values/lengths */
+    size_t cap; /* capacity of values/lengths */
 } cl_bind;
 
 typedef struct cl_batch cl_batch;
@@ -136,8 +136,8 @@ bool cl_batch_full(const cl_batch *b, size_t record_bytes);
  * count it. */
 bool cl_batch_full_for(const cl_batch *b, const cl_field *fields);
 
-size_t cl_batch_rows(const cl_batch *b);    /* distinct keys held */
-size_t cl_batch_bytes(const cl_batch *b);   /* field bytes held */
+size_t cl_batch_rows(const cl_batch *b);  /* distinct keys held */
+size_t cl_batch_bytes(const cl_batch *b); /* field bytes held */
 size_t cl_batch_nfields(const cl_batch *b);
 
 /* Field of a row: NUL-terminated, NULL for SQL NULL; *len may be NULL. */
@@ -173,7 +173,7 @@ int cl_validate_value(const cl_column *c, const char *v, size_t len, char *why,
  * fields' names, for the message). 0, or -1 with why ("column 3
  * ("price"): ...").
  */
-int cl_validate_record(const cl_plan *p, const cl_field *fields, const char *const *names,
-                       char *why, size_t whylen);
+int cl_validate_record(const cl_plan *p, const cl_field *fields,
+                       const char *const *names, char *why, size_t whylen);
 
 #endif

@@ -38,10 +38,10 @@ typedef struct input_id {
 
 struct cl_ckpt {
     char *path;
-    char *tmp_path; /* path + ".tmp", same directory: rename is atomic */
+    char *tmp_path;  /* path + ".tmp", same directory: rename is atomic */
     char *lock_path; /* path + ".lock": see "One run per checkpoint" */
     int lock_fd;     /* holds the lock for the whole run; -1 when none */
-    int dirfd;      /* the directory, fsynced after rename and unlink */
+    int dirfd;       /* the directory, fsynced after rename and unlink */
     char *settings;
     input_id *ids;
     size_t nids;
@@ -498,11 +498,12 @@ take_lock(cl_ckpt *c, char *err, size_t errlen)
                 return CL_ECONFIG;
             }
             if (fcntl(fd, F_GETLK, &who) == 0 && who.l_type != F_UNLCK && who.l_pid > 0)
-                snprintf(err, errlen,
-                         "checkpoint \"%s\" is in use by another crdbload run (process "
-                         "%ld)\nHint: One run per checkpoint: wait for that run to end, "
-                         "or give this one another --checkpoint file.",
-                         c->path, (long)who.l_pid);
+                snprintf(
+                    err, errlen,
+                    "checkpoint \"%s\" is in use by another crdbload run (process "
+                    "%ld)\nHint: One run per checkpoint: wait for that run to end, "
+                    "or give this one another --checkpoint file.",
+                    c->path, (long)who.l_pid);
             else
                 snprintf(err, errlen,
                          "checkpoint \"%s\" is in use by another crdbload run (lock "
@@ -523,7 +524,8 @@ take_lock(cl_ckpt *c, char *err, size_t errlen)
         }
         close(fd); /* unlinked by the run that held it: lock the new one */
     }
-    snprintf(err, errlen, "could not lock \"%s\": it keeps being replaced", c->lock_path);
+    snprintf(err, errlen, "could not lock \"%s\": it keeps being replaced",
+             c->lock_path);
     return CL_ECONFIG;
 }
 

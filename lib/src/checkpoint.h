@@ -62,8 +62,8 @@ typedef struct cl_ckpt cl_ckpt;
  * the position to resume from; otherwise *found is false and *resume {0, 0}.
  * Returns 0; CL_ECONFIG with the reason in err when the checkpoint is for
  * other inputs or settings, is corrupt, is one of the inputs, cannot be
- * written (its directory), or is locked by another run; CL_EIO when an input cannot be read; CL_ENOMEM.
- * Nothing is written here.
+ * written (its directory), or is locked by another run; CL_EIO when an input cannot be
+ * read; CL_ENOMEM. Nothing is written here.
  */
 int cl_ckpt_open(cl_ckpt **out, const char *path, const char *const *inputs,
                  size_t ninputs, const char *settings, cl_ckpt_pos *resume, bool *found,

@@ -66,25 +66,25 @@ struct cl_csv {
     size_t nfields, fields_cap;
     char *arena;
     size_t arena_len, arena_cap;
-    size_t bytes;        /* counted against max_record: field bytes + 1 each */
-    bool overflow;       /* past max_record: no more fields kept */
-    bool started;        /* a byte of it was read: line and offset are set */
-    bool ready;          /* complete and handed out */
-    size_t raw_len;      /* raw bytes read, line end excluded (up to 3) */
+    size_t bytes;          /* counted against max_record: field bytes + 1 each */
+    bool overflow;         /* past max_record: no more fields kept */
+    bool started;          /* a byte of it was read: line and offset are set */
+    bool ready;            /* complete and handed out */
+    size_t raw_len;        /* raw bytes read, line end excluded (up to 3) */
     unsigned char head[2]; /* its first two raw bytes: "\." is the marker */
 
     /* The field being read. */
-    size_t fstart;    /* arena offset of its first byte */
-    size_t flen;      /* its length, bytes past max_field included */
-    uint64_t fline;   /* the line it starts on */
-    bool saw_quote;   /* a quote was read: it cannot be NULL */
+    size_t fstart;  /* arena offset of its first byte */
+    size_t flen;    /* its length, bytes past max_field included */
+    uint64_t fline; /* the line it starts on */
+    bool saw_quote; /* a quote was read: it cannot be NULL */
     bool in_quote;
-    bool after_close; /* the byte before was a closing quote */
-    bool pending_cr;  /* a CR outside quotes: line end or data? */
+    bool after_close;    /* the byte before was a closing quote */
+    bool pending_cr;     /* a CR outside quotes: line end or data? */
     uint64_t quote_line; /* line of the quote that last opened quoting */
 
     /* UTF-8 of the raw bytes: the sequence being read. */
-    unsigned utf_need;           /* continuation bytes still expected */
+    unsigned utf_need;            /* continuation bytes still expected */
     unsigned char utf_lo, utf_hi; /* range of the next one */
     unsigned char utf_seq[4];
     size_t utf_n;

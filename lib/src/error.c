@@ -10,8 +10,8 @@ cl_err_name(int code)
     switch (code) {
     case CL_OK:
         return "CL_OK";
-#define XX(name, num, msg)                                                     \
-    case CL_E##name:                                                           \
+#define XX(name, num, msg)                                                             \
+    case CL_E##name:                                                                   \
         return "CL_E" #name;
         CL_ERRNO_MAP(XX)
 #undef XX
@@ -25,8 +25,8 @@ cl_strerror(int code)
     switch (code) {
     case CL_OK:
         return "success";
-#define XX(name, num, msg)                                                     \
-    case CL_E##name:                                                           \
+#define XX(name, num, msg)                                                             \
+    case CL_E##name:                                                                   \
         return msg;
         CL_ERRNO_MAP(XX)
 #undef XX

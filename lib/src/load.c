@@ -54,7 +54,7 @@ typedef struct loader {
 
     const char *const *paths; /* inputs; "-" is standard input */
     size_t npaths;
-    char **header;       /* the first input's header names (owned), or NULL */
+    char **header; /* the first input's header names (owned), or NULL */
     size_t nheader;
     char **columns_copy; /* --columns, split (cl_list_split) */
     const char **names;  /* one per input field; NULL for a skipped field */
@@ -72,8 +72,8 @@ typedef struct loader {
     int nworkers;
     atomic_bool reject_abort; /* --max-rejects passed or the rejects file failed */
 
-    cl_ledger *ledger;  /* what is settled: the --checkpoint position */
-    cl_ckpt *ckpt;      /* --checkpoint */
+    cl_ledger *ledger; /* what is settled: the --checkpoint position */
+    cl_ckpt *ckpt;     /* --checkpoint */
     bool resuming;
     cl_ckpt_pos resume; /* records before it were settled by an earlier run */
 } loader;
@@ -119,21 +119,23 @@ reject(loader *L, int file, const cl_field *fields, size_t nfields, uint64_t lin
         cl_log(CL_LOG_WARNING, "%s:%" PRIu64 ": row rejected: %s",
                cl_input_name(L->paths[file]), line, reason);
     else if (n == MAX_SHOWN_REJECTS + 1)
-        cl_log(CL_LOG_WARNING, "more than %d rows rejected; further ones are not shown%s",
+        cl_log(CL_LOG_WARNING,
+               "more than %d rows rejected; further ones are not shown%s",
                MAX_SHOWN_REJECTS,
                cfg->rejects_path ? " (see the rejects file)"
                                  : " (--rejects FILE keeps them all)");
-    if (L->rejects && cl_rejects_write(L->rejects, fields, nfields, line, reason) != 0) {
-        cl_log(CL_LOG_ERROR, "could not write rejects file \"%s\": %s", cfg->rejects_path,
-               strerror(errno));
+    if (L->rejects &&
+        cl_rejects_write(L->rejects, fields, nfields, line, reason) != 0) {
+        cl_log(CL_LOG_ERROR, "could not write rejects file \"%s\": %s",
+               cfg->rejects_path, strerror(errno));
         atomic_store(&L->reject_abort, true);
         return CL_EIO;
     }
     if (cfg->max_rejects >= 0 && n > (uint64_t)cfg->max_rejects) {
         if (!atomic_exchange(&L->reject_abort, true))
-            cl_log_hint(CL_LOG_ERROR,
-                        "Fix the rows reported above, or raise --max-rejects.",
-                        "more than %lld rows rejected (--max-rejects)", cfg->max_rejects);
+            cl_log_hint(
+                CL_LOG_ERROR, "Fix the rows reported above, or raise --max-rejects.",
+                "more than %lld rows rejected (--max-rejects)", cfg->max_rejects);
         return CL_EREJECTS;
     }
     return 0;
@@ -155,8 +157,8 @@ on_server_reject(void *ctx, const cl_batch *b, size_t row, const char *sqlstate,
     for (size_t i = 0; i < nf; i++)
         fields[i].data = cl_batch_value(b, row, i, &fields[i].len);
     snprintf(reason, sizeof reason, "%s: %s", sqlstate ? sqlstate : "?????", message);
-    rc = reject(L, (int)cl_ledger_pos(cl_batch_seq(b)).file, fields, nf, cl_batch_line(b, row),
-                reason);
+    rc = reject(L, (int)cl_ledger_pos(cl_batch_seq(b)).file, fields, nf,
+                cl_batch_line(b, row), reason);
     free(fields);
     return rc;
 }
@@ -245,8 +247,9 @@ check_inputs(loader *L)
             /* empty input: nothing to map, nothing to load */
         } else if (rec.status != CL_REC_OK) {
             char why[512];
-            cl_log(CL_LOG_ERROR, "%s:%" PRIu64 ": bad header: %s", cl_input_name(L->paths[i]),
-                   rec.line, cl_reader_problem(r, &rec, why, sizeof why));
+            cl_log(CL_LOG_ERROR, "%s:%" PRIu64 ": bad header: %s",
+                   cl_input_name(L->paths[i]), rec.line,
+                   cl_reader_problem(r, &rec, why, sizeof why));
             if (i != 0)
                 cl_reader_close(r);
             return CL_ECONFIG;
@@ -255,13 +258,14 @@ check_inputs(loader *L)
             for (size_t f = 0; !cfg->columns && f < rec.nfields; f++) {
                 if (rec.fields[f].len > 0)
                     continue;
-                cl_log_hint(CL_LOG_ERROR,
-                            "Name every field in the header, or give the names with "
-                            "--columns (the header line is then skipped).",
-                            "%s:%" PRIu64 ": the header names no column for field %zu%s",
-                            cl_input_name(L->paths[i]), rec.line, f + 1,
-                            rec.nfields == 1 && !rec.fields[0].data ? " (the line is blank)"
-                                                                     : "");
+                cl_log_hint(
+                    CL_LOG_ERROR,
+                    "Name every field in the header, or give the names with "
+                    "--columns (the header line is then skipped).",
+                    "%s:%" PRIu64 ": the header names no column for field %zu%s",
+                    cl_input_name(L->paths[i]), rec.line, f + 1,
+                    rec.nfields == 1 && !rec.fields[0].data ? " (the line is blank)"
+                                                            : "");
                 if (i != 0)
                     cl_reader_close(r);
                 return CL_ECONFIG;
@@ -273,7 +277,8 @@ check_inputs(loader *L)
         } else {
             bool same = rec.nfields == L->nheader;
             for (size_t f = 0; same && f < rec.nfields; f++)
-                same = rec.fields[f].data && strcmp(rec.fields[f].data, L->header[f]) == 0;
+                same =
+                    rec.fields[f].data && strcmp(rec.fields[f].data, L->header[f]) == 0;
             if (!same && !cfg->columns) {
                 cl_log_detail(CL_LOG_ERROR,
                               "All inputs of one run must have the same columns.",
@@ -390,7 +395,8 @@ load_input(loader *L, int file, cl_reader *r, uint64_t bytes_before)
         if (L->missing) /* every record's key occurred, whatever becomes of its row */
             cl_missing_add(L->missing, &rec);
         if ((++n & 1023) == 0)
-            atomic_store_explicit(&st->bytes_read, bytes_before + cl_reader_input_pos(r),
+            atomic_store_explicit(&st->bytes_read,
+                                  bytes_before + cl_reader_input_pos(r),
                                   memory_order_relaxed);
         if (cl_ledger_resumed(L->ledger, seq)) {
             /* settled by an earlier run: parsed to be counted, never sent */
@@ -443,8 +449,9 @@ open_checkpoint(loader *L)
     cl_ckpt_pos pos;
     int rc;
 
-    snprintf(settings, sizeof settings, "table=%s no_header=%d delimiter=%d quote=%d%s%s",
-             cfg->table, cfg->no_header ? 1 : 0, (int)(unsigned char)cfg->delimiter,
+    snprintf(settings, sizeof settings,
+             "table=%s no_header=%d delimiter=%d quote=%d%s%s", cfg->table,
+             cfg->no_header ? 1 : 0, (int)(unsigned char)cfg->delimiter,
              (int)(unsigned char)cfg->quote,
              /* an encoding changes which bytes end a record (UTF-16) */
              cl_transcode_is_utf8(cfg->encoding) ? "" : " encoding=",
@@ -514,7 +521,8 @@ assigned(const cl_assign *a, size_t n, const char *column)
 static bool
 utc_zone(const char *tz)
 {
-    static const char *const utc[] = {"UTC", "Etc/UTC", "GMT", "Etc/GMT", "UCT", "Zulu", "Z"};
+    static const char *const utc[] = {"UTC", "Etc/UTC", "GMT", "Etc/GMT",
+                                      "UCT", "Zulu",    "Z"};
 
     for (size_t i = 0; i < sizeof utc / sizeof utc[0]; i++)
         if (strcmp(tz, utc[i]) == 0)
@@ -555,10 +563,11 @@ warn_session_time(const loader *L)
         }
         if (!cfg->dry_run && utc_zone(tz))
             break;
-        snprintf(hint, sizeof hint,
-                 "Prisma and most ORMs read a timestamp without time zone as UTC. To write "
-                 "UTC whatever the TimeZone: --default \"%s=(now() AT TIME ZONE 'UTC')\".",
-                 c->name);
+        snprintf(
+            hint, sizeof hint,
+            "Prisma and most ORMs read a timestamp without time zone as UTC. To write "
+            "UTC whatever the TimeZone: --default \"%s=(now() AT TIME ZONE 'UTC')\".",
+            c->name);
         cl_log_hint(CL_LOG_WARNING, hint,
                     "column \"%s\" (%s) is filled with %s, the time in the session's "
                     "TimeZone (%s), not UTC",
@@ -620,13 +629,16 @@ settle_missing(loader *L)
 
     atomic_store(&L->st->rows_missing, cfg->dry_run ? r.missing : r.changed);
     if (cfg->missing_where)
-        snprintf(part, sizeof part, "of %s that --missing-where covers", L->table->qualified);
+        snprintf(part, sizeof part, "of %s that --missing-where covers",
+                 L->table->qualified);
     else
         snprintf(part, sizeof part, "of %s", L->table->qualified);
     if (rc == CL_EINTERRUPTED) {
         cl_log(CL_LOG_ERROR,
-               "interrupted: %" PRIu64 " of the %" PRIu64 " rows missing from the feed were "
-               "%s; a rerun does the rest", r.changed, r.missing, verb);
+               "interrupted: %" PRIu64 " of the %" PRIu64
+               " rows missing from the feed were "
+               "%s; a rerun does the rest",
+               r.changed, r.missing, verb);
         return rc;
     }
     if (rc != 0) {
@@ -635,20 +647,26 @@ settle_missing(loader *L)
     }
     if (r.refused) {
         char hint[256];
-        snprintf(hint, sizeof hint,
-                 "Check that the feed is whole. If that many rows really left it, raise "
-                 "--max-missing (now %" PRIu64 " rows).", r.limit);
+        snprintf(
+            hint, sizeof hint,
+            "Check that the feed is whole. If that many rows really left it, raise "
+            "--max-missing (now %" PRIu64 " rows).",
+            r.limit);
         cl_log_hint(CL_LOG_ERROR, hint,
-                    "%s%" PRIu64 " of the %" PRIu64 " rows %s are not in the feed: more than "
+                    "%s%" PRIu64 " of the %" PRIu64
+                    " rows %s are not in the feed: more than "
                     "--max-missing allows; no row was %s",
                     cfg->dry_run ? "dry run: " : "", r.missing, r.covered, part, verb);
         return CL_EREJECTS;
     }
     if (cfg->dry_run)
-        cl_log(CL_LOG_INFO, "dry run: %" PRIu64 " of the %" PRIu64 " rows %s are not in the "
-               "feed and would be %s", r.missing, r.covered, part, verb);
+        cl_log(CL_LOG_INFO,
+               "dry run: %" PRIu64 " of the %" PRIu64 " rows %s are not in the "
+               "feed and would be %s",
+               r.missing, r.covered, part, verb);
     else
-        cl_log(CL_LOG_INFO, "%" PRIu64 " of the %" PRIu64 " rows %s were not in the feed: %s",
+        cl_log(CL_LOG_INFO,
+               "%" PRIu64 " of the %" PRIu64 " rows %s were not in the feed: %s",
                r.changed, r.covered, part, verb);
     return 0;
 }
@@ -659,10 +677,12 @@ print_dry_run_statement(const loader *L)
     size_t rows = L->plan->batch_size < 2 ? (size_t)L->plan->batch_size : 2;
     char *sql = cl_plan_sql(L->plan, rows);
 
-    cl_log(CL_LOG_REPORT,
-           "dry run: table %s, dialect %s, statement form %s, %d workers, batches of up "
-           "to %d rows", L->table->qualified, cl_dialect_name(L->st->dialect),
-           cl_stmt_form_name(L->plan->form), L->nworkers, L->plan->batch_size);
+    cl_log(
+        CL_LOG_REPORT,
+        "dry run: table %s, dialect %s, statement form %s, %d workers, batches of up "
+        "to %d rows",
+        L->table->qualified, cl_dialect_name(L->st->dialect),
+        cl_stmt_form_name(L->plan->form), L->nworkers, L->plan->batch_size);
     cl_log(CL_LOG_REPORT, "dry run: the statement for %zu rows:\n%s", rows,
            sql ? sql : "(out of memory)");
     free(sql);
@@ -679,11 +699,12 @@ nothing_to_load(loader *L, int *rc)
         return false;
     if (cfg->missing != CL_MISSING_KEEP) {
         /* Not a feed of zero rows (that one has a header): a broken one. */
-        cl_log_hint(CL_LOG_ERROR,
-                    "A feed with no rows has a header line; give --columns to treat "
-                    "empty inputs as one.",
-                    "every input is empty (not even a header): with --missing that would "
-                    "make every row of the table missing; nothing was changed");
+        cl_log_hint(
+            CL_LOG_ERROR,
+            "A feed with no rows has a header line; give --columns to treat "
+            "empty inputs as one.",
+            "every input is empty (not even a header): with --missing that would "
+            "make every row of the table missing; nothing was changed");
         *rc = CL_EREJECTS; /* refused, as by settle_missing()'s guard */
         return true;
     }
@@ -702,11 +723,13 @@ read_table(loader *L, cl_dialect *dialect)
     char err[2048] = "";
     int rc;
 
-    L->st->dialect = cfg->dialect; /* a forced dialect is reported even if connecting fails */
+    L->st->dialect =
+        cfg->dialect; /* a forced dialect is reported even if connecting fails */
     L->ctl = cl_conn_open_control(cfg->url);
     if (!L->ctl)
         return CL_ECONNECT;
-    *dialect = cl_dialect_resolve(cfg->dialect, PQparameterStatus(L->ctl, "crdb_version"));
+    *dialect =
+        cl_dialect_resolve(cfg->dialect, PQparameterStatus(L->ctl, "crdb_version"));
     L->st->dialect = *dialect;
     rc = cl_schema_load(L->ctl, cfg->table, &L->table, err, sizeof err);
     if (rc != 0)
@@ -804,15 +827,16 @@ start_pool(loader *L)
         char hint[160];
         snprintf(hint, sizeof hint,
                  "The server has too few connection slots for -j/--workers %d: "
-                 "lower it, or raise the server's limit.", L->nworkers);
+                 "lower it, or raise the server's limit.",
+                 L->nworkers);
         cl_log_hint(CL_LOG_ERROR, hint, "%s", err);
     } else if (rc != 0) {
         cl_log(CL_LOG_ERROR, "%s", err[0] ? err : cl_strerror(rc));
     }
     if (rc != 0)
         return rc;
-    if (L->ckpt && (rc = cl_ckpt_start(L->ckpt, CHECKPOINT_INTERVAL_S, committed_position,
-                                       L)) != 0)
+    if (L->ckpt && (rc = cl_ckpt_start(L->ckpt, CHECKPOINT_INTERVAL_S,
+                                       committed_position, L)) != 0)
         cl_log(CL_LOG_ERROR, "could not start the checkpoint thread");
     return rc;
 }
@@ -924,7 +948,6 @@ run(loader *L)
     cl_progress_stop(progress);
     return settle(L, rc);
 }
-
 
 int
 cl_load_run(const cl_config *cfg, cl_stats *stats, atomic_bool *stop)

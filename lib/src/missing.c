@@ -43,7 +43,7 @@
 #include "retry.h"
 #include "util.h"
 
-#define KEYS_PER_COPY 100000      /* keys a COPY carries before the next one */
+#define KEYS_PER_COPY 100000       /* keys a COPY carries before the next one */
 #define COPY_BUF_BYTES (64 * 1024) /* keys buffered before PQputCopyData */
 #define BATCH_ROWS 2000            /* rows deleted or updated a statement */
 #define RETRY_BASE_MS 50
@@ -61,8 +61,8 @@ struct cl_missing {
     uint64_t in_copy; /* keys sent in the current COPY */
     bool copying;
 
-    char *failed;       /* the stream's first failure, reported by apply */
-    uint64_t unknown;   /* records whose key could not be read */
+    char *failed;     /* the stream's first failure, reported by apply */
+    uint64_t unknown; /* records whose key could not be read */
     uint64_t unknown_line;
     const char *unknown_why;
 };
@@ -85,8 +85,7 @@ vformat(const char *fmt, va_list ap)
     return s;
 }
 
-static char *
-format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static char *
 format(const char *fmt, ...)
@@ -99,8 +98,8 @@ format(const char *fmt, ...)
 }
 
 /* Append to *s (freed and NULL on OOM). */
-static void
-append(char **s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void append(char **s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
 append(char **s, const char *fmt, ...)
@@ -190,13 +189,15 @@ build_sql(cl_missing *m)
     if (!tkeys)
         goto out;
 
-    m->covered_sql = format("SELECT count(*) FROM %s AS t WHERE (%s) AND %s", t, where,
-                            notnull);
-    m->count_sql = format("SELECT count(*) FROM %s AS t WHERE (%s) AND %s AND NOT EXISTS "
-                          "(SELECT 1 FROM pg_temp.crdbload_seen AS s WHERE %s)",
-                          t, where, notnull, join);
+    m->covered_sql =
+        format("SELECT count(*) FROM %s AS t WHERE (%s) AND %s", t, where, notnull);
+    m->count_sql =
+        format("SELECT count(*) FROM %s AS t WHERE (%s) AND %s AND NOT EXISTS "
+               "(SELECT 1 FROM pg_temp.crdbload_seen AS s WHERE %s)",
+               t, where, notnull, join);
     m->collect_sql = format(
-        "INSERT INTO pg_temp.crdbload_missing (crdbload_n, %s) SELECT row_number() OVER (), "
+        "INSERT INTO pg_temp.crdbload_missing (crdbload_n, %s) SELECT row_number() "
+        "OVER (), "
         "%s FROM (SELECT %s FROM %s AS t WHERE (%s) AND %s AND NOT EXISTS "
         "(SELECT 1 FROM pg_temp.crdbload_seen AS s WHERE %s) LIMIT $1::int8) AS x (%s)",
         cols, cols, tkeys, t, where, notnull, join, cols);
@@ -251,7 +252,8 @@ exec(cl_missing *m, const char *sql, const char *what, char *err, size_t errlen)
     PGresult *res = PQexec(m->conn, sql);
     int rc = 0;
 
-    if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
+    if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+        PQresultStatus(res) != PGRES_TUPLES_OK) {
         result_error(m, res, what, err, errlen);
         rc = CL_EDB;
     }
@@ -279,7 +281,8 @@ static int
 start_copy(cl_missing *m)
 {
     char *cols = temp_columns(m, false);
-    char *sql = cols ? format("COPY pg_temp.crdbload_seen (%s) FROM STDIN", cols) : NULL;
+    char *sql =
+        cols ? format("COPY pg_temp.crdbload_seen (%s) FROM STDIN", cols) : NULL;
     PGresult *res = sql ? PQexec(m->conn, sql) : NULL;
     int rc = PQresultStatus(res) == PGRES_COPY_IN ? 0 : -1;
 
@@ -388,15 +391,17 @@ cl_missing_open(cl_missing **out, PGconn *conn, const cl_missing_opts *o, char *
         goto out;
     free(sql);
     rc = CL_ENOMEM;
-    if (!(sql = format("CREATE TEMP TABLE crdbload_missing (crdbload_n int8 PRIMARY KEY, %s)",
-                       typed)))
+    if (!(sql = format(
+              "CREATE TEMP TABLE crdbload_missing (crdbload_n int8 PRIMARY KEY, %s)",
+              typed)))
         goto out;
     if ((rc = exec(m, sql, "could not create a temporary table", err, errlen)) != 0)
         goto out;
     if ((rc = check_sql(m, "crdbload_covered", m->covered_sql, "--missing-where", err,
                         errlen)) != 0 ||
         (rc = check_sql(m, "crdbload_change", m->change_sql,
-                        o->cfg->missing == CL_MISSING_UPDATE ? "--missing-set" : "--missing",
+                        o->cfg->missing == CL_MISSING_UPDATE ? "--missing-set"
+                                                             : "--missing",
                         err, errlen)) != 0)
         goto out;
     rc = start_copy(m) == 0 ? 0 : CL_EDB;
@@ -495,8 +500,9 @@ cl_missing_add(cl_missing *m, const cl_record *rec)
     }
     for (size_t k = 0; k < m->o.nkeys; k++) {
         size_t f = m->o.key_fields[k];
-        bool capped = (rec->status == CL_REC_FIELD_TOO_LONG && rec->bad_column == f + 1) ||
-                      (rec->status == CL_REC_TOO_LONG && f + 1 >= rec->bad_column);
+        bool capped =
+            (rec->status == CL_REC_FIELD_TOO_LONG && rec->bad_column == f + 1) ||
+            (rec->status == CL_REC_TOO_LONG && f + 1 >= rec->bad_column);
         if (capped) {
             unknown_key(m, rec, "over the field or record size cap");
             return;
@@ -568,7 +574,8 @@ change_batch(cl_missing *m, uint64_t lo, uint64_t hi, uint64_t *changed, uint64_
     snprintf(a, sizeof a, "%" PRIu64, lo);
     snprintf(b, sizeof b, "%" PRIu64, hi);
     for (int attempt = 1;; attempt++) {
-        PGresult *res = PQexecPrepared(m->conn, "crdbload_change", 2, params, NULL, NULL, 0);
+        PGresult *res =
+            PQexecPrepared(m->conn, "crdbload_change", 2, params, NULL, NULL, 0);
         const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
         const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 
@@ -591,8 +598,9 @@ change_batch(cl_missing *m, uint64_t lo, uint64_t hi, uint64_t *changed, uint64_
         }
         PQclear(res);
         uint32_t ms = cl_retry_delay_ms(attempt, RETRY_BASE_MS, RETRY_CAP_MS, rng);
-        nanosleep(&(struct timespec){.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L},
-                  NULL);
+        nanosleep(
+            &(struct timespec){.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L},
+            NULL);
     }
 }
 
@@ -610,12 +618,13 @@ join_settings(cl_missing *m, bool whole_table, char *err, size_t errlen)
     if (m->o.dialect != CL_DIALECT_POSTGRES)
         return 0;
     return exec(m,
-                whole_table ? "SET enable_mergejoin = off; SET enable_nestloop = off; "
-                              "SET enable_indexscan = off; SET enable_indexonlyscan = off; "
-                              "SET enable_bitmapscan = off"
-                            : "RESET enable_mergejoin; RESET enable_nestloop; "
-                              "RESET enable_indexscan; RESET enable_indexonlyscan; "
-                              "RESET enable_bitmapscan",
+                whole_table
+                    ? "SET enable_mergejoin = off; SET enable_nestloop = off; "
+                      "SET enable_indexscan = off; SET enable_indexonlyscan = off; "
+                      "SET enable_bitmapscan = off"
+                    : "RESET enable_mergejoin; RESET enable_nestloop; "
+                      "RESET enable_indexscan; RESET enable_indexonlyscan; "
+                      "RESET enable_bitmapscan",
                 "could not set up the session", err, errlen);
 }
 
@@ -637,9 +646,11 @@ cl_missing_apply(cl_missing *m, cl_missing_result *r, char *err, size_t errlen)
     }
     if (m->unknown) {
         snprintf(err, errlen,
-                 "the key of %" PRIu64 " record%s could not be read (the first at line %" PRIu64
+                 "the key of %" PRIu64
+                 " record%s could not be read (the first at line %" PRIu64
                  ": %s), so any row might be in the feed",
-                 m->unknown, m->unknown == 1 ? "" : "s", m->unknown_line, m->unknown_why);
+                 m->unknown, m->unknown == 1 ? "" : "s", m->unknown_line,
+                 m->unknown_why);
         return CL_EDB;
     }
     if (atomic_load(m->o.stop))
@@ -692,7 +703,8 @@ cl_missing_free(cl_missing *m)
 {
     if (!m)
         return;
-    if (m->copying && PQputCopyEnd(m->conn, "crdbload: the run ended before its end") == 1) {
+    if (m->copying &&
+        PQputCopyEnd(m->conn, "crdbload: the run ended before its end") == 1) {
         PGresult *res; /* the server's error, expected: the COPY is abandoned */
         while ((res = PQgetResult(m->conn)))
             PQclear(res);

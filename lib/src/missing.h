@@ -29,12 +29,13 @@ typedef struct cl_missing cl_missing;
 
 typedef struct cl_missing_opts {
     const cl_table *table;
-    const size_t *key_cols; /* table column of each key column */
+    const size_t *key_cols;   /* table column of each key column */
     const size_t *key_fields; /* input field of each key column */
     size_t nkeys;
-    const cl_config *cfg;   /* missing, missing_sets, missing_where, max_missing*, dry_run */
-    cl_dialect dialect;     /* resolved */
-    atomic_bool *stop;      /* polled between batches */
+    const cl_config
+        *cfg; /* missing, missing_sets, missing_where, max_missing*, dry_run */
+    cl_dialect dialect; /* resolved */
+    atomic_bool *stop;  /* polled between batches */
 } cl_missing_opts;
 
 typedef struct cl_missing_result {

@@ -87,10 +87,10 @@ put_shell_word(FILE *m, const char *s)
 char *
 cl_near_names_hint(const cl_table *t, const char *const *names, size_t n)
 {
-    int *col = calloc(n ? n : 1, sizeof *col);   /* column each field loads, -1: none */
+    int *col = calloc(n ? n : 1, sizeof *col); /* column each field loads, -1: none */
     bool *guess = calloc(n ? n : 1, sizeof *guess);
     bool *taken = calloc(t->ncols ? t->ncols : 1, sizeof *taken); /* by a field */
-    bool *exact = calloc(t->ncols ? t->ncols : 1, sizeof *exact);  /* by its own name */
+    bool *exact = calloc(t->ncols ? t->ncols : 1, sizeof *exact); /* by its own name */
     char *buf = NULL;
     size_t len = 0, nguess = 0;
     bool loadable = true;
@@ -140,7 +140,9 @@ cl_near_names_hint(const cl_table *t, const char *const *names, size_t n)
                 fputs(names[f] ? t->cols[col[f]].name : "-", l);
             }
             if (fclose(l) == 0 && list) {
-                fputs("\nHint: Fix the header, or load the file as it is with: --columns ", m);
+                fputs("\nHint: Fix the header, or load the file as it is with: "
+                      "--columns ",
+                      m);
                 put_shell_word(m, list);
             }
         }

@@ -14,10 +14,10 @@
  * reconnect.
  *
  * Queues. Each worker has its own bounded FIFO ring of batches (depth
- * opts->queue_depth, default 2) before its window of batches in flight, guarded by its own mutex with two condition
- * variables (not_empty for the worker, not_full for the submitter). The
- * loader routes rows by a hash of their key, so a key lives in exactly one
- * queue, and a worker sends its batches one at a time in the order they were
+ * opts->queue_depth, default 2) before its window of batches in flight, guarded by its
+ * own mutex with two condition variables (not_empty for the worker, not_full for the
+ * submitter). The loader routes rows by a hash of their key, so a key lives in exactly
+ * one queue, and a worker sends its batches one at a time in the order they were
  * queued: the last occurrence of a key in the input is the one the table
  * keeps, whatever the number of workers. A full queue blocks
  * cl_pool_submit(): memory stays bounded and a slow server holds the reader
@@ -128,13 +128,13 @@
 
 #define DEFAULT_QUEUE_DEPTH 2
 #define DEFAULT_PIPELINE_DEPTH CL_DEFAULT_PIPELINE_DEPTH
-#define MAX_PREPARED 8       /* statement shapes prepared per connection */
+#define MAX_PREPARED 8 /* statement shapes prepared per connection */
 #define BACKOFF_BASE_MS 50
 #define BACKOFF_CAP_MS 5000
 #define SLEEP_SLICE_MS 20    /* how often a backoff looks at stop/abort */
 #define SUBMIT_POLL_MS 100   /* how often a blocked submit looks at stop */
 #define CANCEL_GRACE_MS 3000 /* aborting: a statement running longer is cancelled */
-#define CANCEL_WAIT_MS 2000  /* ... and given up (in doubt) this long after the cancel */
+#define CANCEL_WAIT_MS 2000  /* ... and given up (in doubt) this long after */
 #define INSERT_WAIT_FIRST 16 /* upserts a worker sends after its first conflict */
 #define INSERT_WAIT_MAX 1024 /* ... growing 4 times a failed probe, up to this */
 
@@ -152,13 +152,13 @@ typedef enum flight_state {
 typedef struct flight {
     cl_batch *b;
     flight_state state;
-    int rc;         /* FL_FAILED: AWAIT_DONE (res says why) or AWAIT_TIMEOUT */
-    PGresult *res;  /* its first error result, else its last */
-    double t0;      /* sent */
-    int prep_slot;  /* the w->prepared slot its own Parse fills, or -1 */
-    int nres;       /* results read */
-    bool named;     /* through a prepared statement */
-    bool insert;    /* sent as a plain INSERT (insert first) */
+    int rc;        /* FL_FAILED: AWAIT_DONE (res says why) or AWAIT_TIMEOUT */
+    PGresult *res; /* its first error result, else its last */
+    double t0;     /* sent */
+    int prep_slot; /* the w->prepared slot its own Parse fills, or -1 */
+    int nres;      /* results read */
+    bool named;    /* through a prepared statement */
+    bool insert;   /* sent as a plain INSERT (insert first) */
 } flight;
 
 typedef struct worker {
@@ -175,16 +175,16 @@ typedef struct worker {
     cl_batch **ring;
     size_t head, count, cap;
     bool closing;
-    atomic_bool done;   /* the thread is past its loop: join will not wait */
+    atomic_bool done; /* the thread is past its loop: join will not wait */
 
     /* Owned by the worker thread once started. */
-    flight *win;  /* the window: pipe flights, oldest at whead */
-    int pipe;     /* batches in flight at most (--pipeline-depth; 1: one at a time) */
-    int nwin;     /* flights in the window (taken) */
+    flight *win; /* the window: pipe flights, oldest at whead */
+    int pipe;    /* batches in flight at most (--pipeline-depth; 1: one at a time) */
+    int nwin;    /* flights in the window (taken) */
     int whead;
-    int nsent;    /* of them, sent (the oldest ones) */
-    int nread;    /* of those, read to their Sync */
-    int wake;     /* eventfd: submit queued a batch (pipelining waits on it) */
+    int nsent; /* of them, sent (the oldest ones) */
+    int nread; /* of those, read to their Sync */
+    int wake;  /* eventfd: submit queued a batch (pipelining waits on it) */
     PGconn *conn;
     cl_conn_params params; /* its host lists start at host id */
     cl_bind bind;
@@ -479,7 +479,8 @@ connect_timeout_s(PGconn *conn)
 static void
 remember_server(worker *w)
 {
-    const char *h = w->conn ? PQhost(w->conn) : NULL, *port = w->conn ? PQport(w->conn) : NULL;
+    const char *h = w->conn ? PQhost(w->conn) : NULL,
+               *port = w->conn ? PQport(w->conn) : NULL;
 
     if (h && *h)
         snprintf(w->host_s, sizeof w->host_s, "%s", h);
@@ -526,8 +527,8 @@ connect_worker(worker *w)
         if (deadline > 0 && cl_now() >= deadline) {
             remember_server(w);
             drop_conn(w);
-            snprintf(w->connerr, sizeof w->connerr, "timeout expired (connect_timeout %d s)",
-                     tmo);
+            snprintf(w->connerr, sizeof w->connerr,
+                     "timeout expired (connect_timeout %d s)", tmo);
             cl_conn_params_next_host(&w->params);
             return CONN_FAILED;
         }
@@ -558,12 +559,13 @@ connect_worker(worker *w)
         return CONN_STOPPED;
     }
     if (ar == AWAIT_TIMEOUT)
-        snprintf(w->connerr, sizeof w->connerr,
-                 "connected, but a first statement got no reply within %.0f s: a connection "
-                 "pooler in front of the server (PgBouncer with pool_mode = session?) may "
-                 "have fewer server connections than --workers (%d); lower -j/--workers to "
-                 "the pool's size, or raise the pooler's pool size",
-                 tmo > 0 ? (double)tmo : p->o.batch_timeout_ms / 1000.0, p->n);
+        snprintf(
+            w->connerr, sizeof w->connerr,
+            "connected, but a first statement got no reply within %.0f s: a connection "
+            "pooler in front of the server (PgBouncer with pool_mode = session?) may "
+            "have fewer server connections than --workers (%d); lower -j/--workers to "
+            "the pool's size, or raise the pooler's pool size",
+            tmo > 0 ? (double)tmo : p->o.batch_timeout_ms / 1000.0, p->n);
     else
         copy_message(w->connerr, sizeof w->connerr,
                      res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res)
@@ -674,7 +676,8 @@ execute(worker *w, const cl_batch *b, size_t first, size_t n, bool top, bool ins
         bool *named, PGresult **res)
 {
     cl_pool *p = w->pool;
-    double deadline = p->o.batch_timeout_ms > 0 ? cl_now() + p->o.batch_timeout_ms / 1000.0 : 0;
+    double deadline =
+        p->o.batch_timeout_ms > 0 ? cl_now() + p->o.batch_timeout_ms / 1000.0 : 0;
     char name[48];
     size_t shape;
     int slot = -1, sent;
@@ -735,7 +738,7 @@ count_committed(cl_stats *st, size_t n, const PGresult *res, double t0)
  * DESIGN), and counted nowhere. doubt: an earlier try may have committed
  * them unheard. fresh: never sent, so the first try may be the INSERT. */
 typedef struct send_how {
-    int rc;        /* an await_rc */
+    int rc; /* an await_rc */
     PGresult *res;
     bool named;
     double t0;
@@ -811,11 +814,14 @@ split(worker *w, const cl_batch *b, size_t first, size_t n, const char *sqlstate
     int rc;
 
     if (n == 1) {
-        rc = p->o.on_reject ? p->o.on_reject(p->o.reject_ctx, b, first, sqlstate, message) : 0;
+        rc = p->o.on_reject
+                 ? p->o.on_reject(p->o.reject_ctx, b, first, sqlstate, message)
+                 : 0;
         if (rc == CL_EREJECTS)
             set_abort(p, rc, "too many rejected rows");
         else if (rc != 0)
-            set_abort(p, rc, "could not record the row of line %" PRIu64 " as rejected: %s",
+            set_abort(p, rc,
+                      "could not record the row of line %" PRIu64 " as rejected: %s",
                       cl_batch_line(b, first), cl_strerror(rc));
         return rc;
     }
@@ -835,7 +841,8 @@ static int
 give_up(worker *w, size_t n, bool doubt, int rc)
 {
     if (doubt)
-        atomic_fetch_add_explicit(&w->pool->o.stats->rows_in_doubt, n, memory_order_relaxed);
+        atomic_fetch_add_explicit(&w->pool->o.stats->rows_in_doubt, n,
+                                  memory_order_relaxed);
     return rc;
 }
 
@@ -955,19 +962,22 @@ try_once(worker *w, const cl_batch *b, size_t first, size_t n, bool top, send_ho
         drop_conn(w);
         *doubt = true;
         f->klass = CL_ERRCLASS_RECONNECT;
-        snprintf(f->message, sizeof f->message, "no reply within --batch-timeout (%g s)",
+        snprintf(f->message, sizeof f->message,
+                 "no reply within --batch-timeout (%g s)",
                  p->o.batch_timeout_ms / 1000.0);
         snprintf(w->connerr, sizeof w->connerr, "%s", f->message);
         return TRY_FAILED;
     }
     describe_error(w, res, f);
-    if ((named && (strcmp(f->sqlstate, "42P05") == 0 || strcmp(f->sqlstate, "26000") == 0)) ||
+    if ((named &&
+         (strcmp(f->sqlstate, "42P05") == 0 || strcmp(f->sqlstate, "26000") == 0)) ||
         strcmp(f->sqlstate, "34000") == 0) {
         PQclear(res);
         use_unnamed(p, f->sqlstate);
         return TRY_AGAIN;
     }
-    if (!res || PQstatus(w->conn) == CONNECTION_BAD || strcmp(f->sqlstate, "40003") == 0)
+    if (!res || PQstatus(w->conn) == CONNECTION_BAD ||
+        strcmp(f->sqlstate, "40003") == 0)
         *doubt = true; /* it may have committed without our hearing */
     if (was_insert && f->klass == CL_ERRCLASS_DATA) {
         PQclear(res);
@@ -999,8 +1009,8 @@ try_once(worker *w, const cl_batch *b, size_t first, size_t n, bool top, send_ho
  * or the run is stopping.
  */
 static bool
-retry(worker *w, const cl_batch *b, size_t first, size_t n, int attempt, const failure *f,
-      char *first_err, size_t first_errlen)
+retry(worker *w, const cl_batch *b, size_t first, size_t n, int attempt,
+      const failure *f, char *first_err, size_t first_errlen)
 {
     cl_pool *p = w->pool;
     cl_stats *st = p->o.stats;
@@ -1009,18 +1019,19 @@ retry(worker *w, const cl_batch *b, size_t first, size_t n, int attempt, const f
         uint64_t lo, hi;
 
         line_range(b, first, n, &lo, &hi);
-        set_abort(p, CL_ERETRIES,
-                  "retries exhausted for a batch of %zu rows (lines %" PRIu64 "..%" PRIu64
-                  "): %s%s%s\nDetail: Server %s:%s, %d retries%s%s.\nHint: The error is "
-                  "transient but persisted: check the server, or raise --max-retries.",
-                  n, lo, hi, f->sqlstate, *f->sqlstate ? ": " : "", f->message, w->host_s,
-                  w->port_s, p->o.max_retries, *first_err ? "; the first error: " : "",
-                  first_err);
+        set_abort(
+            p, CL_ERETRIES,
+            "retries exhausted for a batch of %zu rows (lines %" PRIu64 "..%" PRIu64
+            "): %s%s%s\nDetail: Server %s:%s, %d retries%s%s.\nHint: The error is "
+            "transient but persisted: check the server, or raise --max-retries.",
+            n, lo, hi, f->sqlstate, *f->sqlstate ? ": " : "", f->message, w->host_s,
+            w->port_s, p->o.max_retries, *first_err ? "; the first error: " : "",
+            first_err);
         return false;
     }
     if (attempt == 1)
-        snprintf(first_err, first_errlen, "%s%s%s", f->sqlstate, *f->sqlstate ? ": " : "",
-                 f->message);
+        snprintf(first_err, first_errlen, "%s%s%s", f->sqlstate,
+                 *f->sqlstate ? ": " : "", f->message);
     cl_stats_add_retry(st, *f->sqlstate ? f->sqlstate : "08006");
     if (strcmp(f->sqlstate, "40003") == 0 && !w->retried_40003) {
         w->retried_40003 = true;
@@ -1098,8 +1109,6 @@ recycle(cl_pool *p, cl_batch *b)
 
 /* ---- pipelining: several batches in flight on one connection ----------- */
 
-
-
 static flight *
 flight_at(worker *w, int i)
 {
@@ -1165,8 +1174,8 @@ settle_head(worker *w)
     bool settled = n == 0;
     const char *state = f->res ? PQresultErrorField(f->res, PG_DIAG_SQLSTATE) : NULL;
     bool doubt = f->state == FL_UNKNOWN ||
-                 (f->state == FL_FAILED &&
-                  (f->rc != AWAIT_DONE || !f->res || (state && strcmp(state, "40003") == 0)));
+                 (f->state == FL_FAILED && (f->rc != AWAIT_DONE || !f->res ||
+                                            (state && strcmp(state, "40003") == 0)));
 
     if (!aborted(p) && stop_requested(p))
         set_abort(p, CL_EINTERRUPTED, "interrupted");
@@ -1357,7 +1366,8 @@ pipe_run(worker *w, bool drain)
 
         /* the socket, and a wake-up from submit while there is room */
         struct pollfd pf[2] = {
-            {.fd = PQsocket(w->conn), .events = (short)(POLLIN | (fl == 1 ? POLLOUT : 0))},
+            {.fd = PQsocket(w->conn),
+             .events = (short)(POLLIN | (fl == 1 ? POLLOUT : 0))},
             {.fd = w->wake, .events = POLLIN},
         };
         bool room = !drain && !aborted(p) && w->nwin < w->pipe;
@@ -1425,8 +1435,9 @@ worker_main(void *arg)
     for (;;) {
         if (w->nwin == 0 && !take(w, true))
             break; /* closing, and nothing left */
-        if (w->pipe > 1 && !atomic_load(&p->pooled) && !aborted(p) && !stop_requested(p) &&
-            PQstatus(w->conn) == CONNECTION_OK && flight_at(w, 0)->state == FL_QUEUED &&
+        if (w->pipe > 1 && !atomic_load(&p->pooled) && !aborted(p) &&
+            !stop_requested(p) && PQstatus(w->conn) == CONNECTION_OK &&
+            flight_at(w, 0)->state == FL_QUEUED &&
             cl_batch_rows(flight_at(w, 0)->b) > 0) {
             pipeline(w);
         } else {
@@ -1580,7 +1591,8 @@ cl_pool_submit(cl_pool *p, int w_id, cl_batch *b)
             w->count++;
             pthread_cond_signal(&w->not_empty);
             pthread_mutex_unlock(&w->mu);
-            if (w->pipe > 1) { /* a pipelining worker waits on its socket, and on this */
+            if (w->pipe >
+                1) { /* a pipelining worker waits on its socket, and on this */
                 uint64_t one = 1;
                 if (write(w->wake, &one, sizeof one) < 0)
                     one = 0; /* the counter is full: the worker has a wake-up anyway */

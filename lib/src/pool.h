@@ -34,19 +34,23 @@ typedef int (*cl_reject_fn)(void *ctx, const cl_batch *b, size_t row,
                             const char *sqlstate, const char *message);
 
 typedef struct cl_pool_opts {
-    const char *conninfo;   /* libpq URI or key=value string; NULL: libpq defaults */
+    const char *conninfo; /* libpq URI or key=value string; NULL: libpq defaults */
     int workers;
     int max_retries;
-    int queue_depth;        /* batches waiting per worker; 0: 2 */
-    int batch_timeout_ms;   /* a batch without a reply this long: reconnect, resend; 0: none */
-    bool no_prepared;       /* unnamed statements from the start (else: after a pooler's error) */
-    int pipeline_depth;     /* batches in flight per connection; 0: the default; 1: one at a time */
-    const cl_plan *plan;    /* borrowed, shared read-only */
-    cl_stats *stats;        /* borrowed; workers add to it */
-    struct cl_ledger *ledger; /* borrowed, or NULL: where a batch is settled (ledger.h) */
+    int queue_depth;      /* batches waiting per worker; 0: 2 */
+    int batch_timeout_ms; /* a batch without a reply this long: reconnect, resend; 0:
+                             none */
+    bool no_prepared;     /* unnamed statements from the start (else: after a pooler's
+                             error) */
+    int pipeline_depth; /* batches in flight per connection; 0: the default; 1: one at a
+                           time */
+    const cl_plan *plan; /* borrowed, shared read-only */
+    cl_stats *stats;     /* borrowed; workers add to it */
+    struct cl_ledger
+        *ledger; /* borrowed, or NULL: where a batch is settled (ledger.h) */
     cl_reject_fn on_reject;
     void *reject_ctx;
-    atomic_bool *stop;      /* set by a signal handler: stop retrying, settle */
+    atomic_bool *stop; /* set by a signal handler: stop retrying, settle */
 } cl_pool_opts;
 
 /*

@@ -19,9 +19,9 @@
 #include <string.h>
 #include <time.h>
 
-#define BAR_TICK_S 0.25     /* redraws a second: four */
-#define RATE_WINDOW_S 3.0   /* "rows/s now" on the bar: the last 3 seconds */
-#define RING 32             /* samples kept for the window */
+#define BAR_TICK_S 0.25   /* redraws a second: four */
+#define RATE_WINDOW_S 3.0 /* "rows/s now" on the bar: the last 3 seconds */
+#define RING 32           /* samples kept for the window */
 
 typedef struct sample {
     double t;
@@ -41,7 +41,6 @@ struct cl_progress {
     sample ring[RING]; /* recent (time, rows), oldest first from head */
     int head, count;
 };
-
 
 static void
 push_sample(cl_progress *p, double t, uint64_t rows)

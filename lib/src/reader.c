@@ -233,7 +233,6 @@ fill(cl_reader *r)
     }
 }
 
-
 /* Remove a UTF-8 byte order mark at the very start of the input. */
 static int
 skip_bom(cl_reader *r)
@@ -498,12 +497,14 @@ cl_reader_problem(const cl_reader *r, const cl_record *rec, char *buf, size_t le
         if (rec->bad_column > 65536)
             snprintf(what, sizeof what, "record too long: over 65536 fields");
         else
-            snprintf(what, sizeof what, "record too long: over %zu bytes", r->max_record);
+            snprintf(what, sizeof what, "record too long: over %zu bytes",
+                     r->max_record);
         break;
     case CL_REC_BAD_UTF8:
     case CL_REC_NUL_BYTE: {
         /* PostgreSQL's words; a NUL byte is one of its invalid sequences too. */
-        size_t n = snprintf(what, sizeof what, "invalid byte sequence for encoding \"UTF8\":");
+        size_t n =
+            snprintf(what, sizeof what, "invalid byte sequence for encoding \"UTF8\":");
         for (size_t i = 0; i < rec->nbad_bytes && i < 4; i++)
             n += snprintf(what + n, sizeof what - n, " 0x%02x", rec->bad_bytes[i]);
         if (rec->status == CL_REC_NUL_BYTE)
@@ -511,10 +512,11 @@ cl_reader_problem(const cl_reader *r, const cl_record *rec, char *buf, size_t le
         break;
     }
     case CL_REC_UNTERMINATED_QUOTE:
-        snprintf(what, sizeof what,
-                 "%s: the quote opened here is never closed, so the field takes the rest "
-                 "of the input",
-                 name);
+        snprintf(
+            what, sizeof what,
+            "%s: the quote opened here is never closed, so the field takes the rest "
+            "of the input",
+            name);
         break;
     case CL_REC_UNQUOTED_CR:
         snprintf(what, sizeof what,
@@ -529,10 +531,11 @@ cl_reader_problem(const cl_reader *r, const cl_record *rec, char *buf, size_t le
                  name);
         break;
     case CL_REC_AFTER_END_MARKER:
-        snprintf(buf, len,
-                 "after the end-of-data marker \\. on line %" PRIu64
-                 ", where COPY stops reading; remove that line to load the rows after it",
-                 rec->bad_line);
+        snprintf(
+            buf, len,
+            "after the end-of-data marker \\. on line %" PRIu64
+            ", where COPY stops reading; remove that line to load the rows after it",
+            rec->bad_line);
         return buf;
     default:
         snprintf(what, sizeof what, "%s", name);

@@ -24,20 +24,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CL_READER_MAX_FIELD (1u << 20)   /* default field cap: 1 MiB */
-#define CL_READER_MAX_RECORD (4u << 20)  /* default record cap: 4 MiB */
+#define CL_READER_MAX_FIELD (1u << 20)  /* default field cap: 1 MiB */
+#define CL_READER_MAX_RECORD (4u << 20) /* default record cap: 4 MiB */
 
 typedef struct cl_reader cl_reader;
 
 typedef struct cl_reader_opts {
-    char delimiter;           /* field delimiter; 0 means ',' */
-    char quote;               /* quote character; 0 means '"' */
-    const char *null_string;  /* unquoted text meaning NULL; NULL: the empty
-                                 unquoted field is NULL (a quoted "" never is) */
-    size_t max_field_bytes;   /* 0: CL_READER_MAX_FIELD */
-    size_t max_record_bytes;  /* 0: CL_READER_MAX_RECORD */
-    const char *encoding;     /* the input's character set, converted to UTF-8
-                                 (lib/src/transcode.h); NULL: UTF-8 */
+    char delimiter;          /* field delimiter; 0 means ',' */
+    char quote;              /* quote character; 0 means '"' */
+    const char *null_string; /* unquoted text meaning NULL; NULL: the empty
+                                unquoted field is NULL (a quoted "" never is) */
+    size_t max_field_bytes;  /* 0: CL_READER_MAX_FIELD */
+    size_t max_record_bytes; /* 0: CL_READER_MAX_RECORD */
+    const char *encoding;    /* the input's character set, converted to UTF-8
+                                (lib/src/transcode.h); NULL: UTF-8 */
 } cl_reader_opts;
 
 typedef enum cl_record_status {
@@ -68,17 +68,17 @@ typedef struct cl_field {
 typedef struct cl_record {
     const cl_field *fields; /* borrowed: valid until the next cl_reader_next() */
     size_t nfields;
-    uint64_t line;          /* physical line the record starts on (first line = 1),
-                               counting newlines inside quoted fields */
-    uint64_t offset;        /* byte offset of the record's first byte in the
-                               (decompressed) input */
+    uint64_t line;   /* physical line the record starts on (first line = 1),
+                        counting newlines inside quoted fields */
+    uint64_t offset; /* byte offset of the record's first byte in the
+                        (decompressed) input */
     cl_record_status status;
-    size_t bad_column;      /* 1-based field number of the problem, or 0 */
-    uint64_t bad_line;      /* physical line of the problem, or 0: of the bad
-                               byte for BAD_UTF8, NUL_BYTE and the stray line
-                               ends, of the opening quote for
-                               UNTERMINATED_QUOTE, of the marker for
-                               AFTER_END_MARKER, of the field's start otherwise */
+    size_t bad_column;          /* 1-based field number of the problem, or 0 */
+    uint64_t bad_line;          /* physical line of the problem, or 0: of the bad
+                                   byte for BAD_UTF8, NUL_BYTE and the stray line
+                                   ends, of the opening quote for
+                                   UNTERMINATED_QUOTE, of the marker for
+                                   AFTER_END_MARKER, of the field's start otherwise */
     unsigned char bad_bytes[4]; /* BAD_UTF8, NUL_BYTE: the invalid sequence, as
                                    far as it was read */
     size_t nbad_bytes;
@@ -126,6 +126,7 @@ const char *cl_record_status_str(cl_record_status s);
  * encoding \"UTF8\": 0xc3 0x28", ...), after the line and column of the
  * problem ("line 3, column 2: ..."); into buf. Returns buf.
  */
-char *cl_reader_problem(const cl_reader *r, const cl_record *rec, char *buf, size_t len);
+char *cl_reader_problem(const cl_reader *r, const cl_record *rec, char *buf,
+                        size_t len);
 
 #endif

@@ -41,7 +41,8 @@ cl_rejects_open(cl_rejects **out, const char *path, const char *const *names,
 
     *out = NULL;
     if (!r) {
-        snprintf(err, errlen, "could not open rejects file \"%s\": out of memory", path);
+        snprintf(err, errlen, "could not open rejects file \"%s\": out of memory",
+                 path);
         return CL_ENOMEM;
     }
     r->f = fopen(path, append ? "a" : "w");
@@ -55,8 +56,8 @@ cl_rejects_open(cl_rejects **out, const char *path, const char *const *names,
     /* An earlier run's file has its header: no second one. */
     bool header = !(append && fseeko(r->f, 0, SEEK_END) == 0 && ftello(r->f) > 0);
     for (size_t i = 0; header && i < nnames && rc == 0; i++)
-        rc = write_field(r->f, names[i] ? names[i] : "-", strlen(names[i] ? names[i] : "-"),
-                         0);
+        rc = write_field(r->f, names[i] ? names[i] : "-",
+                         strlen(names[i] ? names[i] : "-"), 0);
     if (rc == 0 && header)
         rc = write_field(r->f, "line", 4, 0);
     if (rc == 0 && header)

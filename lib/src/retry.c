@@ -80,11 +80,10 @@ lost_connection_text(const char *message)
            has(message, "could not receive data from server") ||
            has(message, "could not send data to server") ||
            has(message, "no connection to the server") ||
-           has(message, "connection to server") ||
-           has(message, "SSL SYSCALL error") ||
+           has(message, "connection to server") || has(message, "SSL SYSCALL error") ||
            has(message, "SSL connection has been closed") ||
-           has(message, "connection reset") ||
-           has(message, "broken pipe") || has(message, "Broken pipe");
+           has(message, "connection reset") || has(message, "broken pipe") ||
+           has(message, "Broken pipe");
 }
 
 cl_err_class
@@ -96,9 +95,9 @@ cl_retry_classify(const char *sqlstate, const char *message, bool conn_bad)
      * on us, or we would reconnect and fail the same way max_retries times. */
     if (too_large_text(message))
         return CL_ERRCLASS_FATAL;
-    if (coded && (strncmp(sqlstate, "28", 2) == 0 ||   /* authentication */
-                  strncmp(sqlstate, "3D", 2) == 0 ||   /* no such database */
-                  strcmp(sqlstate, "57P04") == 0))     /* database dropped */
+    if (coded && (strncmp(sqlstate, "28", 2) == 0 || /* authentication */
+                  strncmp(sqlstate, "3D", 2) == 0 || /* no such database */
+                  strcmp(sqlstate, "57P04") == 0))   /* database dropped */
         return CL_ERRCLASS_FATAL;
 
     /* Nothing more can be sent on a dead connection, whatever the error. */
@@ -113,10 +112,10 @@ cl_retry_classify(const char *sqlstate, const char *message, bool conn_bad)
         return CL_ERRCLASS_FATAL;
     }
 
-    if (strcmp(sqlstate, "40001") == 0 ||  /* serialization_failure */
-        strcmp(sqlstate, "40P01") == 0 ||  /* deadlock_detected */
-        strcmp(sqlstate, "40003") == 0 ||  /* statement_completion_unknown */
-        strcmp(sqlstate, "53300") == 0)    /* too_many_connections */
+    if (strcmp(sqlstate, "40001") == 0 || /* serialization_failure */
+        strcmp(sqlstate, "40P01") == 0 || /* deadlock_detected */
+        strcmp(sqlstate, "40003") == 0 || /* statement_completion_unknown */
+        strcmp(sqlstate, "53300") == 0)   /* too_many_connections */
         return CL_ERRCLASS_RETRY;
     if (strncmp(sqlstate, "08", 2) == 0 || /* connection_exception, 08P01 included */
         strcmp(sqlstate, "57P01") == 0 ||  /* admin_shutdown */

@@ -107,14 +107,22 @@ kind_of(const char *typname, int typmod, cl_column *c)
         const char *name;
         cl_type_kind kind;
     } map[] = {
-        {"int2", CL_TYPE_INT2},         {"int4", CL_TYPE_INT4},
-        {"int8", CL_TYPE_INT8},         {"numeric", CL_TYPE_NUMERIC},
-        {"float4", CL_TYPE_FLOAT},      {"float8", CL_TYPE_FLOAT},
-        {"bool", CL_TYPE_BOOL},         {"uuid", CL_TYPE_UUID},
-        {"date", CL_TYPE_DATE},         {"timestamp", CL_TYPE_TIMESTAMP},
-        {"timestamptz", CL_TYPE_TIMESTAMP}, {"varchar", CL_TYPE_VARCHAR},
-        {"bpchar", CL_TYPE_VARCHAR},    {"text", CL_TYPE_TEXT},
-        {"json", CL_TYPE_JSON},         {"jsonb", CL_TYPE_JSON},
+        {"int2", CL_TYPE_INT2},
+        {"int4", CL_TYPE_INT4},
+        {"int8", CL_TYPE_INT8},
+        {"numeric", CL_TYPE_NUMERIC},
+        {"float4", CL_TYPE_FLOAT},
+        {"float8", CL_TYPE_FLOAT},
+        {"bool", CL_TYPE_BOOL},
+        {"uuid", CL_TYPE_UUID},
+        {"date", CL_TYPE_DATE},
+        {"timestamp", CL_TYPE_TIMESTAMP},
+        {"timestamptz", CL_TYPE_TIMESTAMP},
+        {"varchar", CL_TYPE_VARCHAR},
+        {"bpchar", CL_TYPE_VARCHAR},
+        {"text", CL_TYPE_TEXT},
+        {"json", CL_TYPE_JSON},
+        {"jsonb", CL_TYPE_JSON},
     };
     cl_type_kind kind = CL_TYPE_OTHER;
 
@@ -167,8 +175,8 @@ bool_value(const PGresult *res, int row, int col)
 /* Parse an int2vector's text ("2 3") and map attnums to column indexes.
  * Returns 0, 1 to skip the index (a column we do not know), or CL_ENOMEM. */
 static int
-parse_unique(const cl_table *t, const char *indkey, long nkeyatts,
-             const int *attnums, cl_unique *u)
+parse_unique(const cl_table *t, const char *indkey, long nkeyatts, const int *attnums,
+             cl_unique *u)
 {
     size_t n = 0;
     const char *p = indkey;
@@ -229,10 +237,11 @@ static void
 not_found(PGconn *conn, const char *spec, const char *dot, char *err, size_t errlen)
 {
     if (dot) {
-        snprintf(err, errlen,
-                 "table \"%.*s\".\"%s\" does not exist\n"
-                 "Hint: Both parts of --table are taken literally and are case-sensitive.",
-                 (int)(dot - spec), spec, dot + 1);
+        snprintf(
+            err, errlen,
+            "table \"%.*s\".\"%s\" does not exist\n"
+            "Hint: Both parts of --table are taken literally and are case-sensitive.",
+            (int)(dot - spec), spec, dot + 1);
         return;
     }
 
@@ -241,11 +250,12 @@ not_found(PGconn *conn, const char *spec, const char *dot, char *err, size_t err
     const char *path = (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
                            ? PQgetvalue(res, 0, 0)
                            : NULL;
-    snprintf(err, errlen,
-             "table \"%s\" does not exist\n"
-             "Hint: The name is taken literally and is case-sensitive; it was looked up "
-             "in search_path%s%s%s. Use --table schema.table for a table elsewhere.",
-             spec, path ? " (" : "", path ? path : "", path ? ")" : "");
+    snprintf(
+        err, errlen,
+        "table \"%s\" does not exist\n"
+        "Hint: The name is taken literally and is case-sensitive; it was looked up "
+        "in search_path%s%s%s. Use --table schema.table for a table elsewhere.",
+        spec, path ? " (" : "", path ? path : "", path ? ")" : "");
     PQclear(res);
 }
 
@@ -453,7 +463,8 @@ cl_table_unique_on(const cl_table *t, const size_t *cols, size_t n)
 bool
 cl_column_is_local_timestamp(const cl_column *c)
 {
-    return c->kind == CL_TYPE_TIMESTAMP && strstr(c->type_name, "without time zone") != NULL;
+    return c->kind == CL_TYPE_TIMESTAMP &&
+           strstr(c->type_name, "without time zone") != NULL;
 }
 
 /* strcasestr is not C11. */
@@ -476,8 +487,11 @@ contains_nocase(const char *s, const char *needle)
 bool
 cl_expr_uses_session_time(const char *expr)
 {
-    static const char *const clock[] = {"now(", "current_timestamp", "localtimestamp",
-                                        "transaction_timestamp", "statement_timestamp",
+    static const char *const clock[] = {"now(",
+                                        "current_timestamp",
+                                        "localtimestamp",
+                                        "transaction_timestamp",
+                                        "statement_timestamp",
                                         "clock_timestamp"};
     bool reads_clock = false;
 
@@ -495,4 +509,3 @@ cl_dialect_resolve(cl_dialect requested, const char *crdb_version)
         return requested;
     return crdb_version ? CL_DIALECT_COCKROACH : CL_DIALECT_POSTGRES;
 }
-

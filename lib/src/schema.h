@@ -33,14 +33,15 @@ typedef enum cl_type_kind {
 
 typedef struct cl_column {
     char *name;      /* as in the catalog, unquoted */
-    char *type_name; /* format_type(): "numeric(10,2)", "timestamp(3) without time zone" */
+    char *type_name; /* format_type(): "numeric(10,2)", "timestamp(3) without time zone"
+                      */
     cl_type_kind kind;
-    int precision;   /* numeric precision, -1 when unconstrained */
-    int scale;       /* numeric scale, -1 when unconstrained */
-    int max_chars;   /* varchar(n)/char(n) length, -1 when none */
+    int precision; /* numeric precision, -1 when unconstrained */
+    int scale;     /* numeric scale, -1 when unconstrained */
+    int max_chars; /* varchar(n)/char(n) length, -1 when none */
     bool not_null;
-    bool has_default; /* a DEFAULT, identity or generated value: may be omitted */
-    bool generated;   /* GENERATED ALWAYS AS (...) STORED: cannot be written */
+    bool has_default;   /* a DEFAULT, identity or generated value: may be omitted */
+    bool generated;     /* GENERATED ALWAYS AS (...) STORED: cannot be written */
     char *default_expr; /* its DEFAULT as the server prints it, or NULL */
 } cl_column;
 

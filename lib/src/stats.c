@@ -13,7 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-
 #define BUCKETS_PER_OCTAVE 4
 
 void
@@ -69,13 +68,15 @@ cl_stats_add_retry(cl_stats *s, const char *sqlstate)
         uint64_t cur = atomic_load(&s->by_sqlstate[i].code);
         if (cur == 0) {
             uint64_t expected = 0;
-            if (atomic_compare_exchange_strong(&s->by_sqlstate[i].code, &expected, code))
+            if (atomic_compare_exchange_strong(&s->by_sqlstate[i].code, &expected,
+                                               code))
                 cur = code;
             else
                 cur = expected; /* another thread claimed the slot first */
         }
         if (cur == code) {
-            atomic_fetch_add_explicit(&s->by_sqlstate[i].count, 1, memory_order_relaxed);
+            atomic_fetch_add_explicit(&s->by_sqlstate[i].count, 1,
+                                      memory_order_relaxed);
             return;
         }
     }
@@ -261,19 +262,20 @@ cl_stats_print_summary(cl_stats *s, FILE *f)
                  ULL(batches_retried_40003));
     }
     if (CL_STAT(s, rows_skipped) > 0)
-        snprintf(skipped, sizeof skipped, "  rows skipped:      %llu (committed earlier)\n",
-                 ULL(rows_skipped));
+        snprintf(skipped, sizeof skipped,
+                 "  rows skipped:      %llu (committed earlier)\n", ULL(rows_skipped));
     if (CL_STAT(s, rows_in_doubt) > 0) {
         size_t n = strlen(skipped);
-        snprintf(skipped + n, sizeof skipped - n,
-                 "  rows in doubt:     %llu (sent, outcome unknown; a rerun settles them)\n",
-                 ULL(rows_in_doubt));
+        snprintf(
+            skipped + n, sizeof skipped - n,
+            "  rows in doubt:     %llu (sent, outcome unknown; a rerun settles them)\n",
+            ULL(rows_in_doubt));
     }
     if (s->missing != CL_MISSING_KEEP) {
         size_t n = strlen(skipped);
         snprintf(skipped + n, sizeof skipped - n,
-                 "  rows missing:      %llu (absent from the feed, %s%s)\n", ULL(rows_missing),
-                 s->dry_run ? "would be " : "",
+                 "  rows missing:      %llu (absent from the feed, %s%s)\n",
+                 ULL(rows_missing), s->dry_run ? "would be " : "",
                  s->missing == CL_MISSING_DELETE ? "deleted" : "updated");
     }
 
@@ -320,7 +322,8 @@ cl_stats_write_json(cl_stats *s, FILE *f)
     fprintf(f,
             "{\"status\":\"%s\",\"files\":%d,\"rows_read\":%llu,\"rows_written\":%llu,"
             "\"rows_unchanged\":%llu,\"rows_rejected\":%llu,\"duplicates_merged\":%llu,"
-            "\"rows_skipped\":%llu,\"rows_in_doubt\":%llu,\"batches\":%llu,\"retries\":%llu,"
+            "\"rows_skipped\":%llu,\"rows_in_doubt\":%llu,\"batches\":%llu,\"retries\":"
+            "%llu,"
             "\"retries_by_sqlstate\":{%s},\"batches_retried_40003\":%llu,"
             "\"reconnects\":%llu,\"bytes_read\":%llu,\"elapsed_s\":%.3f,"
             "\"rows_per_s\":%.1f,\"mb_per_s\":%.3f,"
@@ -330,9 +333,8 @@ cl_stats_write_json(cl_stats *s, FILE *f)
             status_name(s->status), s->files, ULL(rows_read), ULL(rows_written),
             ULL(rows_unchanged), ULL(rows_rejected), ULL(duplicates_merged),
             ULL(rows_skipped), ULL(rows_in_doubt), ULL(batches), ULL(retries), by,
-            ULL(batches_retried_40003),
-            ULL(reconnects), ULL(bytes_read), d.secs, d.rows_per_s, d.mb_per_s, d.p50,
-            d.p99, d.max, dialect, form, s->workers, s->batch_size,
-            s->dry_run ? "true" : "false", ULL(rows_missing));
+            ULL(batches_retried_40003), ULL(reconnects), ULL(bytes_read), d.secs,
+            d.rows_per_s, d.mb_per_s, d.p50, d.p99, d.max, dialect, form, s->workers,
+            s->batch_size, s->dry_run ? "true" : "false", ULL(rows_missing));
     return (fflush(f) == 0 && !ferror(f)) ? 0 : CL_EIO;
 }

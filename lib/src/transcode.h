@@ -29,7 +29,8 @@ typedef struct cl_transcode cl_transcode;
  * returned. CL_ECONFIG with the reason in err for a name neither knows;
  * CL_ENOMEM.
  */
-int cl_transcode_open(cl_transcode **out, const char *encoding, char *err, size_t errlen);
+int cl_transcode_open(cl_transcode **out, const char *encoding, char *err,
+                      size_t errlen);
 
 /* True for NULL and for the names of UTF-8 ("UTF8", "utf-8", "Unicode"). */
 bool cl_transcode_is_utf8(const char *encoding);

@@ -44,7 +44,8 @@ show(const char *v, size_t len, char buf[SHOW_MAX + 4])
 static bool
 is_space(char ch)
 {
-    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\v' || ch == '\f' || ch == '\r';
+    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\v' || ch == '\f' ||
+           ch == '\r';
 }
 
 static bool
@@ -429,16 +430,17 @@ cl_validate_record(const cl_plan *p, const cl_field *fields, const char *const *
     for (size_t c = 0; c < p->ncols; c++) {
         size_t f = p->field_of_col[c];
         const cl_field *fd = &fields[f];
-        if (cl_validate_value(p->cols[c], fd->data, fd->len, reason, sizeof reason) != 0) {
-            snprintf(why, whylen, "column %zu (%s): %s", f + 1, CL_IDENT(p->cols[c]->name),
-                     reason);
+        if (cl_validate_value(p->cols[c], fd->data, fd->len, reason, sizeof reason) !=
+            0) {
+            snprintf(why, whylen, "column %zu (%s): %s", f + 1,
+                     CL_IDENT(p->cols[c]->name), reason);
             return -1;
         }
     }
     for (size_t k = 0; k < p->nkeys; k++) {
         if (!fields[p->key_fields[k]].data) {
-            snprintf(why, whylen, "column %zu: the key %s is null", p->key_fields[k] + 1,
-                     CL_IDENT(names[p->key_fields[k]]));
+            snprintf(why, whylen, "column %zu: the key %s is null",
+                     p->key_fields[k] + 1, CL_IDENT(names[p->key_fields[k]]));
             return -1;
         }
     }
@@ -446,7 +448,8 @@ cl_validate_record(const cl_plan *p, const cl_field *fields, const char *const *
 }
 
 int
-cl_validate_value(const cl_column *c, const char *v, size_t len, char *why, size_t whylen)
+cl_validate_value(const cl_column *c, const char *v, size_t len, char *why,
+                  size_t whylen)
 {
     if (!v) {
         if (c->not_null)

@@ -98,14 +98,15 @@ main(int argc, char **argv)
             /* The line end: LF, CRLF or CR (none at the end of the input;
              * there a last CR of a record marked for it is its own). Then a
              * \\. marker line, which the reader drops, if one follows. */
-            uint64_t end = cut_line_end(data, prev_start, next,
-                                        next == len && prev_status == CL_REC_UNQUOTED_CR);
+            uint64_t end =
+                cut_line_end(data, prev_start, next,
+                             next == len && prev_status == CL_REC_UNQUOTED_CR);
             if (end - prev_start >= 3 && end + 1 <= next && data[end - 1] == '.' &&
                 data[end - 2] == '\\' &&
                 (data[end - 3] == '\n' || data[end - 3] == '\r'))
                 end = cut_line_end(data, prev_start, end - 2, false);
-            printf("%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%d\t%zu\n", prev_start,
-                   end, next, prev_line, prev_status, prev_nfields);
+            printf("%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%d\t%zu\n",
+                   prev_start, end, next, prev_line, prev_status, prev_nfields);
             if (dir && !kept) { /* the header */
                 head_end = end;
                 head_next = next;
@@ -119,7 +120,8 @@ main(int argc, char **argv)
                 bool good = prev_status == CL_REC_OK && prev_nfields == want;
                 FILE *f = kept;
                 if (!good && prev_status != CL_REC_AFTER_END_MARKER) {
-                    snprintf(path, sizeof path, "%s/bad_%" PRIu64 ".csv", dir, prev_line);
+                    snprintf(path, sizeof path, "%s/bad_%" PRIu64 ".csv", dir,
+                             prev_line);
                     f = fopen(path, "wb");
                     if (!f)
                         return 1;

@@ -41,7 +41,8 @@ typedef struct fm_result {
  * s[from, end): *fail the byte that shows it (end when cut short), *lead the
  * start of that character. false when all is well. A NUL byte fails too. */
 static bool
-fm_utf8_fail(const unsigned char *s, size_t from, size_t end, size_t *lead, size_t *fail)
+fm_utf8_fail(const unsigned char *s, size_t from, size_t end, size_t *lead,
+             size_t *fail)
 {
     for (size_t i = from; i < end; i++) {
         unsigned c = s[i];
@@ -95,8 +96,10 @@ fm_read(const unsigned char *d, size_t n, const cl_reader_opts *o)
     const unsigned char delim = o->delimiter ? (unsigned char)o->delimiter : ',';
     const unsigned char quote = o->quote ? (unsigned char)o->quote : '"';
     const char *null = o->null_string ? o->null_string : "";
-    const size_t max_field = o->max_field_bytes ? o->max_field_bytes : CL_READER_MAX_FIELD;
-    const size_t max_record = o->max_record_bytes ? o->max_record_bytes : CL_READER_MAX_RECORD;
+    const size_t max_field =
+        o->max_field_bytes ? o->max_field_bytes : CL_READER_MAX_FIELD;
+    const size_t max_record =
+        o->max_record_bytes ? o->max_record_bytes : CL_READER_MAX_RECORD;
     enum { UNKNOWN, LF, CR } style = UNKNOWN;
     uint64_t *line = calloc(n + 1, sizeof *line); /* the line of each byte */
     uint64_t cur = 1, marker = 0;
@@ -117,7 +120,8 @@ fm_read(const unsigned char *d, size_t n, const cl_reader_opts *o)
             else if (!in_quote && c == '\n' && style != CR) {
                 style = LF, end = i, term = 1;
                 break;
-            } else if (!in_quote && c == '\r' && style != CR && i + 1 < n && d[i + 1] == '\n') {
+            } else if (!in_quote && c == '\r' && style != CR && i + 1 < n &&
+                       d[i + 1] == '\n') {
                 style = LF, end = i, term = 2;
                 line[i + 1] = cur;
                 break;
@@ -185,7 +189,8 @@ fm_read(const unsigned char *d, size_t n, const cl_reader_opts *o)
             }
         endfield:;
             size_t raw = fend - fstart;
-            bool is_null = !saw_quote && raw == strlen(null) && memcmp(d + fstart, null, raw) == 0;
+            bool is_null =
+                !saw_quote && raw == strlen(null) && memcmp(d + fstart, null, raw) == 0;
             if (v.len > max_field)
                 capped = true;
             field_bytes += v.len + 1; /* the raw text of a NULL counts */
@@ -194,7 +199,8 @@ fm_read(const unsigned char *d, size_t n, const cl_reader_opts *o)
                 starts[nf] = fstart;
                 nulls[nf] = is_null;
             } else {
-                capped = true; /* more fields than this model keeps: line and offset only */
+                capped =
+                    true; /* more fields than this model keeps: line and offset only */
                 free(v.s);
             }
             nf++;
@@ -245,14 +251,16 @@ fm_read(const unsigned char *d, size_t n, const cl_reader_opts *o)
         fz_buf text = {0};
         cl_field f[64];
         for (size_t k = 0; k < nf && k < 64; k++)
-            f[k] = (cl_field){.data = nulls[k] ? NULL : vals[k].s, .len = nulls[k] ? 0 : vals[k].len};
-        fz_render_record(&text, line[rs], rs, st, col, bad_line, bad, nbad, f, nf < 64 ? nf : 64);
+            f[k] = (cl_field){.data = nulls[k] ? NULL : vals[k].s,
+                              .len = nulls[k] ? 0 : vals[k].len};
+        fz_render_record(&text, line[rs], rs, st, col, bad_line, bad, nbad, f,
+                         nf < 64 ? nf : 64);
         for (size_t k = 0; k < nf && k < 64; k++)
             free(vals[k].s);
         res.recs = realloc(res.recs, (res.n + 1) * sizeof *res.recs);
         FZ_CHECK(res.recs != NULL, "out of memory");
-        res.recs[res.n++] = (fm_record){.line = line[rs], .offset = rs, .capped = capped,
-                                        .text = text.s};
+        res.recs[res.n++] = (fm_record){
+            .line = line[rs], .offset = rs, .capped = capped, .text = text.s};
     }
     free(line);
     return res;

@@ -33,15 +33,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* What is being read, for the messages of failed checks. */
 static char fz_ctx[160] = "-";
 
-#define FZ_CHECK(cond, ...)                                                    \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "fuzz: %s:%d: check failed: %s\n  (reading %s)\n  ", \
-                    __FILE__, __LINE__, #cond, fz_ctx);                        \
-            fprintf(stderr, __VA_ARGS__);                                      \
-            fputc('\n', stderr);                                               \
-            abort();                                                           \
-        }                                                                      \
+#define FZ_CHECK(cond, ...)                                                            \
+    do {                                                                               \
+        if (!(cond)) {                                                                 \
+            fprintf(stderr, "fuzz: %s:%d: check failed: %s\n  (reading %s)\n  ",       \
+                    __FILE__, __LINE__, #cond, fz_ctx);                                \
+            fprintf(stderr, __VA_ARGS__);                                              \
+            fputc('\n', stderr);                                                       \
+            abort();                                                                   \
+        }                                                                              \
     } while (0)
 
 /* ---- the input file ---- */
@@ -92,8 +92,8 @@ fz_add(fz_buf *b, const void *p, size_t n)
     b->s[b->len] = '\0';
 }
 
-static void
-fz_printf(fz_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fz_printf(fz_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
 fz_printf(fz_buf *b, const char *fmt, ...)
@@ -113,8 +113,8 @@ fz_render_record(fz_buf *out, uint64_t line, uint64_t offset, cl_record_status s
                  size_t col, uint64_t bad_line, const unsigned char *bad, size_t nbad,
                  const cl_field *fields, size_t nfields)
 {
-    fz_printf(out, "%" PRIu64 "@%" PRIu64 " %d c%zu l%" PRIu64 " b", line, offset, (int)st,
-              col, bad_line);
+    fz_printf(out, "%" PRIu64 "@%" PRIu64 " %d c%zu l%" PRIu64 " b", line, offset,
+              (int)st, col, bad_line);
     for (size_t i = 0; i < nbad; i++)
         fz_printf(out, "%02x", bad[i]);
     fz_add(out, " [", 2);
@@ -189,14 +189,15 @@ typedef struct fz_expect {
  * code: 0 or a negative CL_E*.
  */
 static int
-fz_read_all(const char *path, const cl_reader_opts *opts, bool fast, const fz_expect *ex,
-            fz_buf *out)
+fz_read_all(const char *path, const cl_reader_opts *opts, bool fast,
+            const fz_expect *ex, fz_buf *out)
 {
     cl_reader *r;
     cl_record rec;
     char err[256] = "";
     int rc = cl_reader_open(&r, path, opts, err, sizeof err);
-    size_t max_field = opts->max_field_bytes ? opts->max_field_bytes : CL_READER_MAX_FIELD;
+    size_t max_field =
+        opts->max_field_bytes ? opts->max_field_bytes : CL_READER_MAX_FIELD;
     size_t max_record =
         opts->max_record_bytes ? opts->max_record_bytes : CL_READER_MAX_RECORD;
 
@@ -208,10 +209,10 @@ fz_read_all(const char *path, const cl_reader_opts *opts, bool fast, const fz_ex
     }
     if (!fast)
         cl__reader_set_fast_path(r, false);
-    snprintf(fz_ctx, sizeof fz_ctx,
-             "%s, delimiter %d, quote %d, null %s, caps %zu/%zu", fast ? "fast path" : "byte by byte",
-             opts->delimiter, opts->quote, opts->null_string ? opts->null_string : "(none)",
-             opts->max_field_bytes, opts->max_record_bytes);
+    snprintf(fz_ctx, sizeof fz_ctx, "%s, delimiter %d, quote %d, null %s, caps %zu/%zu",
+             fast ? "fast path" : "byte by byte", opts->delimiter, opts->quote,
+             opts->null_string ? opts->null_string : "(none)", opts->max_field_bytes,
+             opts->max_record_bytes);
 
     /* The model of COPY's rules (copy_model.h) says which records the input
      * holds: each one read must be the model's, whole, or by line and offset
@@ -234,7 +235,8 @@ fz_read_all(const char *path, const cl_reader_opts *opts, bool fast, const fz_ex
                      (rec.nfields >= 1 || rec.status == CL_REC_TOO_LONG ||
                       rec.status == CL_REC_UNTERMINATED_QUOTE ||
                       rec.status == CL_REC_AFTER_END_MARKER),
-                 "nfields %zu, status %s", rec.nfields, cl_record_status_str(rec.status));
+                 "nfields %zu, status %s", rec.nfields,
+                 cl_record_status_str(rec.status));
         FZ_CHECK(rec.fields != NULL || rec.nfields == 0, "no fields");
         FZ_CHECK(rec.line >= 1 && rec.line >= prev_line,
                  "line %" PRIu64 " after line %" PRIu64, rec.line, prev_line);
@@ -242,30 +244,36 @@ fz_read_all(const char *path, const cl_reader_opts *opts, bool fast, const fz_ex
                  "offset %" PRIu64 " after offset %" PRIu64, rec.offset, prev_offset);
         if (ex->data)
             FZ_CHECK(rec.offset < ex->len,
-                     "offset %" PRIu64 " past the input (%zu bytes)", rec.offset, ex->len);
+                     "offset %" PRIu64 " past the input (%zu bytes)", rec.offset,
+                     ex->len);
         for (size_t i = 0; i < rec.nfields; i++) {
             const cl_field *f = &rec.fields[i];
             if (!f->data) {
                 FZ_CHECK(f->len == 0, "NULL field %zu with length %zu", i + 1, f->len);
             } else {
-                FZ_CHECK(f->data[f->len] == '\0', "field %zu not NUL-terminated", i + 1);
+                FZ_CHECK(f->data[f->len] == '\0', "field %zu not NUL-terminated",
+                         i + 1);
                 FZ_CHECK(f->len <= max_field, "field %zu: %zu bytes, cap %zu", i + 1,
                          f->len, max_field);
                 if (rec.status == CL_REC_OK) {
-                    FZ_CHECK(strlen(f->data) == f->len, "field %zu: strlen %zu != len %zu",
-                             i + 1, strlen(f->data), f->len);
+                    FZ_CHECK(strlen(f->data) == f->len,
+                             "field %zu: strlen %zu != len %zu", i + 1, strlen(f->data),
+                             f->len);
                     cl_record_status ts =
                         fz_text_status((const unsigned char *)f->data, f->len);
-                    FZ_CHECK(ts == CL_REC_OK, "line %" PRIu64 " field %zu: %s, status ok",
-                             rec.line, i + 1, cl_record_status_str(ts));
+                    FZ_CHECK(ts == CL_REC_OK,
+                             "line %" PRIu64 " field %zu: %s, status ok", rec.line,
+                             i + 1, cl_record_status_str(ts));
                 }
             }
             bytes += f->len + 1;
         }
-        FZ_CHECK(bytes <= max_record, "record of %zu bytes, cap %zu", bytes, max_record);
+        FZ_CHECK(bytes <= max_record, "record of %zu bytes, cap %zu", bytes,
+                 max_record);
         if (ex->data)
             FZ_CHECK(bytes - rec.nfields <= ex->len - rec.offset,
-                     "record at %" PRIu64 " holds %zu bytes, more than the input has left",
+                     "record at %" PRIu64
+                     " holds %zu bytes, more than the input has left",
                      rec.offset, bytes - rec.nfields);
 
         switch (rec.status) {
@@ -282,7 +290,8 @@ fz_read_all(const char *path, const cl_reader_opts *opts, bool fast, const fz_ex
         case CL_REC_FIELD_TOO_LONG:
             /* returned empty, unless even that passed the record cap */
             FZ_CHECK(rec.bad_column >= 1 && rec.bad_column <= rec.nfields + 1,
-                     "field too long in column %zu of %zu", rec.bad_column, rec.nfields);
+                     "field too long in column %zu of %zu", rec.bad_column,
+                     rec.nfields);
             if (rec.bad_column <= rec.nfields) {
                 const cl_field *f = &rec.fields[rec.bad_column - 1];
                 FZ_CHECK(f->data && f->len == 0, "a field too long is returned empty");
@@ -290,18 +299,22 @@ fz_read_all(const char *path, const cl_reader_opts *opts, bool fast, const fz_ex
             break;
         case CL_REC_TOO_LONG:
             FZ_CHECK(rec.bad_column >= 1 && rec.bad_column <= rec.nfields + 1,
-                     "record too long in column %zu of %zu", rec.bad_column, rec.nfields);
+                     "record too long in column %zu of %zu", rec.bad_column,
+                     rec.nfields);
             break;
         case CL_REC_UNTERMINATED_QUOTE:
-            FZ_CHECK(rec.bad_column <= rec.nfields + 1, "unterminated quote in column %zu of %zu",
-                     rec.bad_column, rec.nfields);
+            FZ_CHECK(rec.bad_column <= rec.nfields + 1,
+                     "unterminated quote in column %zu of %zu", rec.bad_column,
+                     rec.nfields);
             break;
         case CL_REC_UNQUOTED_CR:
         case CL_REC_UNQUOTED_LF:
-            FZ_CHECK(rec.bad_column >= 1, "%s in column 0", cl_record_status_str(rec.status));
+            FZ_CHECK(rec.bad_column >= 1, "%s in column 0",
+                     cl_record_status_str(rec.status));
             break;
         case CL_REC_AFTER_END_MARKER:
-            FZ_CHECK(rec.bad_column == 0 && rec.bad_line >= 1 && rec.bad_line < rec.line,
+            FZ_CHECK(rec.bad_column == 0 && rec.bad_line >= 1 &&
+                         rec.bad_line < rec.line,
                      "after the marker of line %" PRIu64 ", column %zu", rec.bad_line,
                      rec.bad_column);
             break;
@@ -309,29 +322,37 @@ fz_read_all(const char *path, const cl_reader_opts *opts, bool fast, const fz_ex
             FZ_CHECK(0, "unknown status %d", (int)rec.status);
         }
         if (rec.status != CL_REC_OK && rec.status != CL_REC_AFTER_END_MARKER) {
-            FZ_CHECK(rec.bad_line >= rec.line, "problem on line %" PRIu64
-                     " of a record starting on line %" PRIu64, rec.bad_line, rec.line);
+            FZ_CHECK(rec.bad_line >= rec.line,
+                     "problem on line %" PRIu64
+                     " of a record starting on line %" PRIu64,
+                     rec.bad_line, rec.line);
             if (ex->data)
                 FZ_CHECK(rec.bad_line <= total_lines,
-                         "problem on line %" PRIu64 " of %" PRIu64, rec.bad_line, total_lines);
+                         "problem on line %" PRIu64 " of %" PRIu64, rec.bad_line,
+                         total_lines);
         }
 
         fz_buf one = {0};
-        fz_render_record(&one, rec.line, rec.offset, rec.status, rec.bad_column, rec.bad_line,
-                         rec.bad_bytes, rec.nbad_bytes, rec.fields, rec.nfields);
+        fz_render_record(&one, rec.line, rec.offset, rec.status, rec.bad_column,
+                         rec.bad_line, rec.bad_bytes, rec.nbad_bytes, rec.fields,
+                         rec.nfields);
         fz_add(out, one.s, one.len);
         if (ex->data) {
-            FZ_CHECK(nrec < model.n, "record %zu read, the model has %zu:\n  %s", nrec + 1,
-                     model.n, one.s);
+            FZ_CHECK(nrec < model.n, "record %zu read, the model has %zu:\n  %s",
+                     nrec + 1, model.n, one.s);
             const fm_record *m = &model.recs[nrec];
             if (m->capped)
-                FZ_CHECK(m->line == rec.line && m->offset == rec.offset,
-                         "record %zu (a cap reached) differs from the model:\n  read:  %s"
-                         "  model: %s", nrec + 1, one.s, m->text);
+                FZ_CHECK(
+                    m->line == rec.line && m->offset == rec.offset,
+                    "record %zu (a cap reached) differs from the model:\n  read:  %s"
+                    "  model: %s",
+                    nrec + 1, one.s, m->text);
             else
-                FZ_CHECK(strcmp(m->text, one.s) == 0,
-                         "record %zu differs from the model of COPY's rules:\n  read:  %s"
-                         "  model: %s", nrec + 1, one.s, m->text);
+                FZ_CHECK(
+                    strcmp(m->text, one.s) == 0,
+                    "record %zu differs from the model of COPY's rules:\n  read:  %s"
+                    "  model: %s",
+                    nrec + 1, one.s, m->text);
         }
         free(one.s);
         prev_line = rec.line;
@@ -355,7 +376,8 @@ fz_read_all(const char *path, const cl_reader_opts *opts, bool fast, const fz_ex
     }
     /* The end stays the end; an error is sticky. */
     FZ_CHECK(cl_reader_next(r, &rec) == rc, "second end differs");
-    FZ_CHECK(cl_reader_data_pos(r) <= (ex->data ? ex->len : SIZE_MAX), "data_pos past the end");
+    FZ_CHECK(cl_reader_data_pos(r) <= (ex->data ? ex->len : SIZE_MAX),
+             "data_pos past the end");
     cl_reader_close(r);
     return rc;
 }
@@ -417,7 +439,8 @@ fz_read_pieces(const void *data, size_t len, uint64_t seed, const cl_reader_opts
              "socketpair failed");
     fz_writer w = {.fd = sv[1], .data = data, .len = len, .seed = seed};
     pthread_t t;
-    FZ_CHECK(pthread_create(&t, NULL, fz_write_pieces, &w) == 0, "pthread_create failed");
+    FZ_CHECK(pthread_create(&t, NULL, fz_write_pieces, &w) == 0,
+             "pthread_create failed");
     int saved = dup(STDIN_FILENO);
     FZ_CHECK(saved >= 0 && dup2(sv[0], STDIN_FILENO) == STDIN_FILENO, "dup2 failed");
     int rc = fz_read_all("-", opts, fast, ex, out);
@@ -443,18 +466,21 @@ static const cl_reader_opts fz_variants[] = {
 /* Read path both ways (fast path and byte by byte): the two must agree. The
  * rendering (fast path) goes to out, when out is not NULL. */
 static int
-fz_read_both(const char *path, const cl_reader_opts *opts, const fz_expect *ex, fz_buf *out)
+fz_read_both(const char *path, const cl_reader_opts *opts, const fz_expect *ex,
+             fz_buf *out)
 {
     fz_buf fast = {0}, slow = {0};
     int rc = fz_read_all(path, opts, true, ex, &fast);
     int rc2 = fz_read_all(path, opts, false, ex, &slow);
 
     if (rc != rc2 || fast.len != slow.len || memcmp(fast.s, slow.s, fast.len) != 0) {
-        fprintf(stderr, "fuzz: the fast path and the byte machine differ (delimiter %d, quote %d, "
-                        "null %s, caps %zu/%zu)\n--- fast path:\n%s--- byte by byte:\n%s",
-                opts->delimiter, opts->quote,
-                opts->null_string ? opts->null_string : "(none)", opts->max_field_bytes,
-                opts->max_record_bytes, fast.s, slow.s);
+        fprintf(
+            stderr,
+            "fuzz: the fast path and the byte machine differ (delimiter %d, quote %d, "
+            "null %s, caps %zu/%zu)\n--- fast path:\n%s--- byte by byte:\n%s",
+            opts->delimiter, opts->quote,
+            opts->null_string ? opts->null_string : "(none)", opts->max_field_bytes,
+            opts->max_record_bytes, fast.s, slow.s);
         abort();
     }
     if (out)

@@ -39,8 +39,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fz_read_both(path, &fz_variants[v], &ex, v == pick ? &whole : NULL);
     fz_read_pieces(data, size, h >> 8, &fz_variants[pick], (h >> 16) & 1, &ex, &pieces);
     if (!gz && (whole.len != pieces.len || memcmp(whole.s, pieces.s, whole.len) != 0)) {
-        fprintf(stderr, "fuzz: a file and standard input in pieces differ\n"
-                        "--- file:\n%s--- standard input:\n%s", whole.s, pieces.s);
+        fprintf(stderr,
+                "fuzz: a file and standard input in pieces differ\n"
+                "--- file:\n%s--- standard input:\n%s",
+                whole.s, pieces.s);
         abort();
     }
     free(whole.s);

@@ -35,8 +35,8 @@ gzip_member(const uint8_t *d, size_t n, int level, fz_buf *out)
 {
     z_stream zs;
     memset(&zs, 0, sizeof zs);
-    FZ_CHECK(deflateInit2(&zs, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) ==
-                 Z_OK,
+    FZ_CHECK(deflateInit2(&zs, level, Z_DEFLATED, 16 + MAX_WBITS, 8,
+                          Z_DEFAULT_STRATEGY) == Z_OK,
              "deflateInit2 failed");
     size_t bound = deflateBound(&zs, (uLong)n) + 32;
     unsigned char *buf = malloc(bound);
@@ -72,7 +72,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fz_buf gz = {0};
     size_t ends[3], from = 0;
     for (int m = 0; m < nmembers; m++) {
-        size_t to = m == nmembers - 1 ? size : size * (size_t)(m + 1) / (size_t)nmembers;
+        size_t to =
+            m == nmembers - 1 ? size : size * (size_t)(m + 1) / (size_t)nmembers;
         gzip_member(data + from, to - from, level, &gz);
         ends[m] = gz.len;
         from = to;
@@ -85,8 +86,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fz_buf whole = {0};
     int rc = fz_read_both(fz_put(gz.s, gz.len), opts, &ex, &whole);
     FZ_CHECK(rc == 0, "whole gzip stream gave %s", cl_err_name(rc));
-    if (!magic && (whole.len != plain.len || memcmp(whole.s, plain.s, plain.len) != 0)) {
-        fprintf(stderr, "fuzz: gzip and plain input differ\n--- gzip:\n%s--- plain:\n%s",
+    if (!magic &&
+        (whole.len != plain.len || memcmp(whole.s, plain.s, plain.len) != 0)) {
+        fprintf(stderr,
+                "fuzz: gzip and plain input differ\n--- gzip:\n%s--- plain:\n%s",
                 whole.s, plain.s);
         abort();
     }
@@ -96,8 +99,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rc = fz_read_pieces(gz.s, gz.len, h >> 20, opts, (h >> 28) & 1, &ex, &pieces);
     FZ_CHECK(rc == 0, "gzip stream in pieces gave %s", cl_err_name(rc));
     if (whole.len != pieces.len || memcmp(whole.s, pieces.s, whole.len) != 0) {
-        fprintf(stderr, "fuzz: gzip as a file and in pieces differ\n--- file:\n%s"
-                        "--- standard input:\n%s", whole.s, pieces.s);
+        fprintf(stderr,
+                "fuzz: gzip as a file and in pieces differ\n--- file:\n%s"
+                "--- standard input:\n%s",
+                whole.s, pieces.s);
         abort();
     }
     free(pieces.s);
@@ -110,8 +115,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fz_expect ex_cut = {.data = data, .len = size, .errors_allowed = true};
     fz_buf part = {0};
     rc = fz_read_all(fz_put(gz.s, cut), opts, (h >> 32) & 1, &ex_cut, &part);
-    FZ_CHECK(rc == CL_EGZIP, "gzip cut at %zu of %zu gave %s, not CL_EGZIP", cut, stream_len,
-             cl_err_name(rc));
+    FZ_CHECK(rc == CL_EGZIP, "gzip cut at %zu of %zu gave %s, not CL_EGZIP", cut,
+             stream_len, cl_err_name(rc));
     /* Records before the error: a prefix of the whole stream's (all but the
      * last line, "ERR CL_EGZIP"). */
     size_t recs = part.len - 1;

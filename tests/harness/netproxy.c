@@ -61,7 +61,7 @@ typedef struct pipe_dir {
 
 typedef struct conn {
     bool used;
-    int fd[2];      /* 0: client, 1: server */
+    int fd[2];       /* 0: client, 1: server */
     pipe_dir dir[2]; /* dir[i]: read from fd[i], written to fd[1 - i] */
 } conn;
 
@@ -133,8 +133,10 @@ accept_one(int lfd, const struct sockaddr_in *target)
         if (!conns[i].used)
             c = &conns[i];
     sfd = socket(AF_INET, SOCK_STREAM, 0);
-    if (!c || sfd < 0 || connect(sfd, (const struct sockaddr *)target, sizeof *target) != 0) {
-        fprintf(stderr, "netproxy: could not connect to the target: %s\n", strerror(errno));
+    if (!c || sfd < 0 ||
+        connect(sfd, (const struct sockaddr *)target, sizeof *target) != 0) {
+        fprintf(stderr, "netproxy: could not connect to the target: %s\n",
+                strerror(errno));
         if (sfd >= 0)
             close(sfd);
         close(cfd);
@@ -231,7 +233,8 @@ main(int argc, char **argv)
     }
     char host[64];
     const char *colon = target_s ? strrchr(target_s, ':') : NULL;
-    if (!colon || optind != argc || delay_ms < 0 || (size_t)(colon - target_s) >= sizeof host) {
+    if (!colon || optind != argc || delay_ms < 0 ||
+        (size_t)(colon - target_s) >= sizeof host) {
         fprintf(stderr, "usage: netproxy -t HOST:PORT [-d MS] [-p PORTFILE]\n");
         return 2;
     }
@@ -298,7 +301,8 @@ main(int argc, char **argv)
             if (!c->used)
                 continue;
             for (int s = 0; s < 2; s++) {
-                /* fd[s]: read into dir[s] unless full or done; write dir[1-s] when due */
+                /* fd[s]: read into dir[s] unless full or done; write dir[1-s] when due
+                 */
                 short ev = 0;
                 const pipe_dir *in = &c->dir[s], *out = &c->dir[1 - s];
                 if (!in->eof && in->queued < MAX_QUEUED)

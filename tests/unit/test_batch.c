@@ -14,23 +14,33 @@
 /* ------------------------------------------------------------------------ */
 /* Fixtures: the tables as schema.c would read them.                         */
 
-#define COL(n, t, k, nn, def) {(char *)(n), (char *)(t), (k), -1, -1, -1, (nn), (def), false, NULL}
+#define COL(n, t, k, nn, def)                                                          \
+    {                                                                                  \
+        (char *)(n), (char *)(t), (k), -1, -1, -1, (nn), (def), false, NULL            \
+    }
 
 static cl_column products_cols[] = {
     COL("id", "uuid", CL_TYPE_UUID, true, true),
     COL("sku", "text", CL_TYPE_TEXT, true, false),
     COL("name", "text", CL_TYPE_TEXT, true, false),
     COL("description", "text", CL_TYPE_TEXT, false, false),
-    {(char *)"price", (char *)"numeric(10,2)", CL_TYPE_NUMERIC, 10, 2, -1, true, false, false, NULL},
+    {(char *)"price", (char *)"numeric(10,2)", CL_TYPE_NUMERIC, 10, 2, -1, true, false,
+     false, NULL},
     COL("stock", "integer", CL_TYPE_INT4, true, true),
     COL("currency", "text", CL_TYPE_TEXT, true, true),
     COL("updated_at", "timestamp with time zone", CL_TYPE_TIMESTAMP, true, true),
 };
 static size_t products_pk[] = {0}, products_sku[] = {1};
-static cl_unique products_uniques[] = {{1, products_pk, true}, {1, products_sku, false}};
+static cl_unique products_uniques[] = {{1, products_pk, true},
+                                       {1, products_sku, false}};
 static const cl_table products = {
-    (char *)"public", (char *)"products", (char *)"\"public\".\"products\"",
-    products_cols, 8, products_uniques, 2,
+    (char *)"public",
+    (char *)"products",
+    (char *)"\"public\".\"products\"",
+    products_cols,
+    8,
+    products_uniques,
+    2,
 };
 
 /* Prisma's migration for the Product model: no default for "id". */
@@ -39,15 +49,21 @@ static cl_column prisma_cols[] = {
     COL("sku", "text", CL_TYPE_TEXT, true, false),
     COL("name", "text", CL_TYPE_TEXT, true, false),
     COL("description", "text", CL_TYPE_TEXT, false, false),
-    {(char *)"price", (char *)"numeric(10,2)", CL_TYPE_NUMERIC, 10, 2, -1, true, false, false, NULL},
+    {(char *)"price", (char *)"numeric(10,2)", CL_TYPE_NUMERIC, 10, 2, -1, true, false,
+     false, NULL},
     COL("stock", "integer", CL_TYPE_INT4, true, true),
     COL("createdAt", "timestamp(3) without time zone", CL_TYPE_TIMESTAMP, true, true),
 };
 static size_t prisma_pk[] = {0}, prisma_sku[] = {1};
 static cl_unique prisma_uniques[] = {{1, prisma_pk, true}, {1, prisma_sku, false}};
 static const cl_table prisma = {
-    (char *)"public", (char *)"Product", (char *)"\"public\".\"Product\"",
-    prisma_cols, 7, prisma_uniques, 2,
+    (char *)"public",
+    (char *)"Product",
+    (char *)"\"public\".\"Product\"",
+    prisma_cols,
+    7,
+    prisma_uniques,
+    2,
 };
 
 /* Names that need quoting, a composite key, a generated column, an array. */
@@ -61,8 +77,13 @@ static cl_column odd_cols[] = {
 static size_t odd_key[] = {0, 1};
 static cl_unique odd_uniques[] = {{2, odd_key, true}};
 static const cl_table odd = {
-    (char *)"public", (char *)"o\"dd", (char *)"\"public\".\"o\"\"dd\"",
-    odd_cols, 5, odd_uniques, 1,
+    (char *)"public",
+    (char *)"o\"dd",
+    (char *)"\"public\".\"o\"\"dd\"",
+    odd_cols,
+    5,
+    odd_uniques,
+    1,
 };
 
 /* Options with the defaults of SPEC.md. */
@@ -101,11 +122,11 @@ sql_of(const cl_table *t, const cl_plan_opts *o, size_t nrows)
     return sql;
 }
 
-#define CHECK_SQL(t, o, nrows, expected)                                       \
-    do {                                                                       \
-        char *tu_sql = sql_of((t), (o), (nrows));                              \
-        CHECK_EQ_STR(tu_sql, (expected));                                      \
-        free(tu_sql);                                                          \
+#define CHECK_SQL(t, o, nrows, expected)                                               \
+    do {                                                                               \
+        char *tu_sql = sql_of((t), (o), (nrows));                                      \
+        CHECK_EQ_STR(tu_sql, (expected));                                              \
+        free(tu_sql);                                                                  \
     } while (0)
 
 /* The message of a plan that must be refused with CL_ECONFIG. */
@@ -136,11 +157,12 @@ test_values_postgres(void)
 
     o.sets = set_now;
     o.nsets = 1;
-    CHECK_SQL(&products, &o, 2,
-              "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\", "
-              "\"updated_at\") VALUES ($1, $2, $3, now()), ($4, $5, $6, now()) ON CONFLICT "
-              "(\"sku\") DO UPDATE SET \"name\" = excluded.\"name\", \"price\" = "
-              "excluded.\"price\", \"updated_at\" = now()");
+    CHECK_SQL(
+        &products, &o, 2,
+        "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\", "
+        "\"updated_at\") VALUES ($1, $2, $3, now()), ($4, $5, $6, now()) ON CONFLICT "
+        "(\"sku\") DO UPDATE SET \"name\" = excluded.\"name\", \"price\" = "
+        "excluded.\"price\", \"updated_at\" = now()");
 
     CHECK_EQ_INT(cl_plan_new(&p, &products, &o, errbuf, sizeof errbuf), 0);
     CHECK_EQ_INT(p->ncols, 3);
@@ -167,8 +189,10 @@ test_values_postgres(void)
     /* No --set: the plain upsert of every non-key column. */
     o = opts(spn, 3);
     CHECK_SQL(&products, &o, 1,
-              "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\") VALUES "
-              "($1, $2, $3) ON CONFLICT (\"sku\") DO UPDATE SET \"name\" = excluded.\"name\", "
+              "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\") "
+              "VALUES "
+              "($1, $2, $3) ON CONFLICT (\"sku\") DO UPDATE SET \"name\" = "
+              "excluded.\"name\", "
               "\"price\" = excluded.\"price\"");
 }
 
@@ -183,12 +207,15 @@ test_only_changed(void)
     o.sets = set_now;
     o.nsets = 1;
     /* The comparison covers the update columns, not the --set ones. */
-    CHECK_SQL(&products, &o, 1,
-              "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\", "
-              "\"updated_at\") VALUES ($1, $2, $3, now()) ON CONFLICT (\"sku\") DO UPDATE SET "
-              "\"name\" = excluded.\"name\", \"price\" = excluded.\"price\", \"updated_at\" = "
-              "now() WHERE (t.\"name\", t.\"price\") IS DISTINCT FROM (excluded.\"name\", "
-              "excluded.\"price\")");
+    CHECK_SQL(
+        &products, &o, 1,
+        "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\", "
+        "\"updated_at\") VALUES ($1, $2, $3, now()) ON CONFLICT (\"sku\") DO UPDATE "
+        "SET "
+        "\"name\" = excluded.\"name\", \"price\" = excluded.\"price\", \"updated_at\" "
+        "= "
+        "now() WHERE (t.\"name\", t.\"price\") IS DISTINCT FROM (excluded.\"name\", "
+        "excluded.\"price\")");
     CHECK_EQ_INT(cl_plan_new(&p, &products, &o, errbuf, sizeof errbuf), 0);
     CHECK(p->counts_unchanged);
     cl_plan_free(p);
@@ -198,16 +225,20 @@ test_only_changed(void)
     o.only_changed = true;
     o.update_columns = "price";
     CHECK_SQL(&products, &o, 1,
-              "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\") VALUES "
-              "($1, $2, $3) ON CONFLICT (\"sku\") DO UPDATE SET \"price\" = excluded.\"price\" "
+              "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\") "
+              "VALUES "
+              "($1, $2, $3) ON CONFLICT (\"sku\") DO UPDATE SET \"price\" = "
+              "excluded.\"price\" "
               "WHERE t.\"price\" IS DISTINCT FROM excluded.\"price\"");
 
     /* --update-columns in its own order. */
     o = opts(spn, 3);
     o.update_columns = "price,name";
     CHECK_SQL(&products, &o, 1,
-              "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\") VALUES "
-              "($1, $2, $3) ON CONFLICT (\"sku\") DO UPDATE SET \"price\" = excluded.\"price\", "
+              "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\") "
+              "VALUES "
+              "($1, $2, $3) ON CONFLICT (\"sku\") DO UPDATE SET \"price\" = "
+              "excluded.\"price\", "
               "\"name\" = excluded.\"name\"");
 
     /* name is supplied by --default, so price is the only update column. */
@@ -218,10 +249,12 @@ test_only_changed(void)
         o.only_changed = true;
         o.defaults = defname;
         o.ndefaults = 1;
-        CHECK_SQL(&products, &o, 1,
-                  "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"price\", \"name\") "
-                  "VALUES ($1, $2, 'unnamed') ON CONFLICT (\"sku\") DO UPDATE SET \"price\" = "
-                  "excluded.\"price\" WHERE t.\"price\" IS DISTINCT FROM excluded.\"price\"");
+        CHECK_SQL(
+            &products, &o, 1,
+            "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"price\", \"name\") "
+            "VALUES ($1, $2, 'unnamed') ON CONFLICT (\"sku\") DO UPDATE SET \"price\" "
+            "= "
+            "excluded.\"price\" WHERE t.\"price\" IS DISTINCT FROM excluded.\"price\"");
     }
 }
 
@@ -236,10 +269,11 @@ test_do_nothing(void)
     o.insert_only = true;
     o.sets = set_now;
     o.nsets = 1;
-    CHECK_SQL(&products, &o, 2,
-              "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\", "
-              "\"updated_at\") VALUES ($1, $2, $3, now()), ($4, $5, $6, now()) ON CONFLICT "
-              "(\"sku\") DO NOTHING");
+    CHECK_SQL(
+        &products, &o, 2,
+        "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\", "
+        "\"updated_at\") VALUES ($1, $2, $3, now()), ($4, $5, $6, now()) ON CONFLICT "
+        "(\"sku\") DO NOTHING");
     CHECK_EQ_INT(cl_plan_new(&p, &products, &o, errbuf, sizeof errbuf), 0);
     CHECK(p->counts_unchanged);
     cl_plan_free(p);
@@ -248,9 +282,11 @@ test_do_nothing(void)
     o = opts(s, 1);
     o.defaults = defs;
     o.ndefaults = 2;
-    CHECK_SQL(&products, &o, 2,
-              "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\") VALUES "
-              "($1, 'unnamed', 0), ($2, 'unnamed', 0) ON CONFLICT (\"sku\") DO NOTHING");
+    CHECK_SQL(
+        &products, &o, 2,
+        "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\") "
+        "VALUES "
+        "($1, 'unnamed', 0), ($2, 'unnamed', 0) ON CONFLICT (\"sku\") DO NOTHING");
     CHECK_EQ_INT(cl_plan_new(&p, &products, &o, errbuf, sizeof errbuf), 0);
     CHECK(p->counts_unchanged);
     cl_plan_free(p);
@@ -258,15 +294,18 @@ test_do_nothing(void)
     /* ... but a --set still updates. */
     o.sets = set_now;
     o.nsets = 1;
-    CHECK_SQL(&products, &o, 1,
-              "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"updated_at\", \"name\", "
-              "\"price\") VALUES ($1, now(), 'unnamed', 0) ON CONFLICT (\"sku\") DO UPDATE SET "
-              "\"updated_at\" = now()");
+    CHECK_SQL(
+        &products, &o, 1,
+        "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"updated_at\", \"name\", "
+        "\"price\") VALUES ($1, now(), 'unnamed', 0) ON CONFLICT (\"sku\") DO UPDATE "
+        "SET "
+        "\"updated_at\" = now()");
     /* ... unless --only-changed has nothing to compare. */
     o.only_changed = true;
-    CHECK_SQL(&products, &o, 1,
-              "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"updated_at\", \"name\", "
-              "\"price\") VALUES ($1, now(), 'unnamed', 0) ON CONFLICT (\"sku\") DO NOTHING");
+    CHECK_SQL(
+        &products, &o, 1,
+        "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"updated_at\", \"name\", "
+        "\"price\") VALUES ($1, now(), 'unnamed', 0) ON CONFLICT (\"sku\") DO NOTHING");
 }
 
 static void
@@ -280,13 +319,14 @@ test_unnest_postgres(void)
     o.sets = set_now;
     o.nsets = 1;
     o.only_changed = true;
-    CHECK_SQL(&products, &o, 7,
-              "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\", "
-              "\"updated_at\") SELECT u.\"sku\", u.\"name\", u.\"price\", now() FROM "
-              "unnest($1::text[], $2::text[], $3::numeric(10,2)[]) AS u(\"sku\", \"name\", "
-              "\"price\") ON CONFLICT (\"sku\") DO UPDATE SET \"name\" = excluded.\"name\", "
-              "\"price\" = excluded.\"price\", \"updated_at\" = now() WHERE (t.\"name\", "
-              "t.\"price\") IS DISTINCT FROM (excluded.\"name\", excluded.\"price\")");
+    CHECK_SQL(
+        &products, &o, 7,
+        "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\", "
+        "\"updated_at\") SELECT u.\"sku\", u.\"name\", u.\"price\", now() FROM "
+        "unnest($1::text[], $2::text[], $3::numeric(10,2)[]) AS u(\"sku\", \"name\", "
+        "\"price\") ON CONFLICT (\"sku\") DO UPDATE SET \"name\" = excluded.\"name\", "
+        "\"price\" = excluded.\"price\", \"updated_at\" = now() WHERE (t.\"name\", "
+        "t.\"price\") IS DISTINCT FROM (excluded.\"name\", excluded.\"price\")");
 
     /* One statement whatever the row count, and no parameter limit. */
     o.batch_size = 50000;
@@ -304,37 +344,41 @@ test_unnest_postgres(void)
 static void
 test_prisma(void)
 {
-    static const char *const f[] = {"sku", "name", "description", "price", "stock",
-                                    "createdAt"};
+    static const char *const f[] = {"sku",   "name",  "description",
+                                    "price", "stock", "createdAt"};
     static const cl_assign defid[] = {{"id", "gen_random_uuid()::text"}};
     cl_plan_opts o = opts(f, 6);
 
-    CHECK_CONTAINS(err_of(&prisma, &o),
-                   "column \"id\" of table \"public\".\"Product\" is NOT NULL without a "
-                   "default and is not in the input (use --default 'id=EXPR' to supply it)");
+    CHECK_CONTAINS(
+        err_of(&prisma, &o),
+        "column \"id\" of table \"public\".\"Product\" is NOT NULL without a "
+        "default and is not in the input (use --default 'id=EXPR' to supply it)");
 
     o.defaults = defid;
     o.ndefaults = 1;
-    CHECK_SQL(&prisma, &o, 1,
-              "INSERT INTO \"public\".\"Product\" AS t (\"sku\", \"name\", \"description\", "
-              "\"price\", \"stock\", \"createdAt\", \"id\") VALUES ($1, $2, $3, $4, $5, $6, "
-              "gen_random_uuid()::text) ON CONFLICT (\"sku\") DO UPDATE SET \"name\" = "
-              "excluded.\"name\", \"description\" = excluded.\"description\", \"price\" = "
-              "excluded.\"price\", \"stock\" = excluded.\"stock\", \"createdAt\" = "
-              "excluded.\"createdAt\"");
+    CHECK_SQL(
+        &prisma, &o, 1,
+        "INSERT INTO \"public\".\"Product\" AS t (\"sku\", \"name\", \"description\", "
+        "\"price\", \"stock\", \"createdAt\", \"id\") VALUES ($1, $2, $3, $4, $5, $6, "
+        "gen_random_uuid()::text) ON CONFLICT (\"sku\") DO UPDATE SET \"name\" = "
+        "excluded.\"name\", \"description\" = excluded.\"description\", \"price\" = "
+        "excluded.\"price\", \"stock\" = excluded.\"stock\", \"createdAt\" = "
+        "excluded.\"createdAt\"");
 
     o.form = CL_FORM_UNNEST;
     o.dialect = CL_DIALECT_COCKROACH;
-    CHECK_SQL(&prisma, &o, 1,
-              "INSERT INTO \"public\".\"Product\" AS t (\"sku\", \"name\", \"description\", "
-              "\"price\", \"stock\", \"createdAt\", \"id\") SELECT u.\"sku\", u.\"name\", "
-              "u.\"description\", u.\"price\", u.\"stock\", u.\"createdAt\", "
-              "gen_random_uuid()::text FROM unnest($1::text[], $2::text[], $3::text[], "
-              "$4::numeric(10,2)[], $5::integer[], $6::timestamp(3) without time zone[]) AS "
-              "u(\"sku\", \"name\", \"description\", \"price\", \"stock\", \"createdAt\") ON "
-              "CONFLICT (\"sku\") DO UPDATE SET \"name\" = excluded.\"name\", \"description\" = "
-              "excluded.\"description\", \"price\" = excluded.\"price\", \"stock\" = "
-              "excluded.\"stock\", \"createdAt\" = excluded.\"createdAt\"");
+    CHECK_SQL(
+        &prisma, &o, 1,
+        "INSERT INTO \"public\".\"Product\" AS t (\"sku\", \"name\", \"description\", "
+        "\"price\", \"stock\", \"createdAt\", \"id\") SELECT u.\"sku\", u.\"name\", "
+        "u.\"description\", u.\"price\", u.\"stock\", u.\"createdAt\", "
+        "gen_random_uuid()::text FROM unnest($1::text[], $2::text[], $3::text[], "
+        "$4::numeric(10,2)[], $5::integer[], $6::timestamp(3) without time zone[]) AS "
+        "u(\"sku\", \"name\", \"description\", \"price\", \"stock\", \"createdAt\") ON "
+        "CONFLICT (\"sku\") DO UPDATE SET \"name\" = excluded.\"name\", "
+        "\"description\" = "
+        "excluded.\"description\", \"price\" = excluded.\"price\", \"stock\" = "
+        "excluded.\"stock\", \"createdAt\" = excluded.\"createdAt\"");
 }
 
 /* A '"' inside a name is doubled; a composite key; an array column travels
@@ -348,11 +392,13 @@ test_quoting(void)
 
     o.key = "we\"ird,Region";
     o.only_changed = true;
-    CHECK_SQL(&odd, &o, 1,
-              "INSERT INTO \"public\".\"o\"\"dd\" AS t (\"Region\", \"we\"\"ird\", \"v\", "
-              "\"tags\") VALUES ($1, $2, $3, $4) ON CONFLICT (\"we\"\"ird\", \"Region\") DO "
-              "UPDATE SET \"v\" = excluded.\"v\", \"tags\" = excluded.\"tags\" WHERE (t.\"v\", "
-              "t.\"tags\") IS DISTINCT FROM (excluded.\"v\", excluded.\"tags\")");
+    CHECK_SQL(
+        &odd, &o, 1,
+        "INSERT INTO \"public\".\"o\"\"dd\" AS t (\"Region\", \"we\"\"ird\", \"v\", "
+        "\"tags\") VALUES ($1, $2, $3, $4) ON CONFLICT (\"we\"\"ird\", \"Region\") DO "
+        "UPDATE SET \"v\" = excluded.\"v\", \"tags\" = excluded.\"tags\" WHERE "
+        "(t.\"v\", "
+        "t.\"tags\") IS DISTINCT FROM (excluded.\"v\", excluded.\"tags\")");
     CHECK_EQ_INT(cl_plan_new(&p, &odd, &o, errbuf, sizeof errbuf), 0);
     CHECK_EQ_INT(p->nkeys, 2);
     CHECK_EQ_INT(p->key_fields[0], 1);
@@ -362,11 +408,13 @@ test_quoting(void)
     o.form = CL_FORM_UNNEST;
     o.only_changed = false;
     o.dialect = CL_DIALECT_COCKROACH; /* the key is the primary key: UPSERT */
-    CHECK_SQL(&odd, &o, 1,
-              "UPSERT INTO \"public\".\"o\"\"dd\" (\"Region\", \"we\"\"ird\", \"v\", \"tags\") "
-              "SELECT u.\"Region\", u.\"we\"\"ird\", u.\"v\", u.\"tags\"::text[] FROM "
-              "unnest($1::text[], $2::text[], $3::integer[], $4::text[]) AS u(\"Region\", "
-              "\"we\"\"ird\", \"v\", \"tags\")");
+    CHECK_SQL(
+        &odd, &o, 1,
+        "UPSERT INTO \"public\".\"o\"\"dd\" (\"Region\", \"we\"\"ird\", \"v\", "
+        "\"tags\") "
+        "SELECT u.\"Region\", u.\"we\"\"ird\", u.\"v\", u.\"tags\"::text[] FROM "
+        "unnest($1::text[], $2::text[], $3::integer[], $4::text[]) AS u(\"Region\", "
+        "\"we\"\"ird\", \"v\", \"tags\")");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -383,8 +431,10 @@ test_cockroach(void)
     /* sku is not the primary key of products: ON CONFLICT. */
     o.dialect = CL_DIALECT_COCKROACH;
     CHECK_SQL(&products, &o, 1,
-              "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\") VALUES "
-              "($1, $2, $3) ON CONFLICT (\"sku\") DO UPDATE SET \"name\" = excluded.\"name\", "
+              "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\") "
+              "VALUES "
+              "($1, $2, $3) ON CONFLICT (\"sku\") DO UPDATE SET \"name\" = "
+              "excluded.\"name\", "
               "\"price\" = excluded.\"price\"");
 
     /* Keyed on the primary key, every column updated: UPSERT, --set included. */
@@ -393,9 +443,10 @@ test_cockroach(void)
     o.key = "id";
     o.sets = set_now;
     o.nsets = 1;
-    CHECK_SQL(&products, &o, 2,
-              "UPSERT INTO \"public\".\"products\" (\"id\", \"sku\", \"name\", \"price\", "
-              "\"updated_at\") VALUES ($1, $2, $3, $4, now()), ($5, $6, $7, $8, now())");
+    CHECK_SQL(
+        &products, &o, 2,
+        "UPSERT INTO \"public\".\"products\" (\"id\", \"sku\", \"name\", \"price\", "
+        "\"updated_at\") VALUES ($1, $2, $3, $4, now()), ($5, $6, $7, $8, now())");
     CHECK_EQ_INT(cl_plan_new(&p, &products, &o, errbuf, sizeof errbuf), 0);
     CHECK(p->upsert);
     CHECK(!p->counts_unchanged);
@@ -404,49 +455,62 @@ test_cockroach(void)
 
     o.form = CL_FORM_UNNEST;
     o.nsets = 0;
-    CHECK_SQL(&products, &o, 2,
-              "UPSERT INTO \"public\".\"products\" (\"id\", \"sku\", \"name\", \"price\") SELECT "
-              "u.\"id\", u.\"sku\", u.\"name\", u.\"price\" FROM unnest($1::uuid[], $2::text[], "
-              "$3::text[], $4::numeric(10,2)[]) AS u(\"id\", \"sku\", \"name\", \"price\")");
+    CHECK_SQL(
+        &products, &o, 2,
+        "UPSERT INTO \"public\".\"products\" (\"id\", \"sku\", \"name\", \"price\") "
+        "SELECT "
+        "u.\"id\", u.\"sku\", u.\"name\", u.\"price\" FROM unnest($1::uuid[], "
+        "$2::text[], "
+        "$3::text[], $4::numeric(10,2)[]) AS u(\"id\", \"sku\", \"name\", \"price\")");
 
     /* The same on PostgreSQL. */
     o.dialect = CL_DIALECT_POSTGRES;
     o.form = CL_FORM_VALUES;
     CHECK_SQL(&products, &o, 1,
-              "INSERT INTO \"public\".\"products\" AS t (\"id\", \"sku\", \"name\", \"price\") "
+              "INSERT INTO \"public\".\"products\" AS t (\"id\", \"sku\", \"name\", "
+              "\"price\") "
               "VALUES ($1, $2, $3, $4) ON CONFLICT (\"id\") DO UPDATE SET \"sku\" = "
-              "excluded.\"sku\", \"name\" = excluded.\"name\", \"price\" = excluded.\"price\"");
+              "excluded.\"sku\", \"name\" = excluded.\"name\", \"price\" = "
+              "excluded.\"price\"");
 
     /* Not equivalent to UPSERT: each falls back to ON CONFLICT. */
     o.dialect = CL_DIALECT_COCKROACH;
     o.update_columns = "name"; /* sku and price would be overwritten */
     CHECK_SQL(&products, &o, 1,
-              "INSERT INTO \"public\".\"products\" AS t (\"id\", \"sku\", \"name\", \"price\") "
+              "INSERT INTO \"public\".\"products\" AS t (\"id\", \"sku\", \"name\", "
+              "\"price\") "
               "VALUES ($1, $2, $3, $4) ON CONFLICT (\"id\") DO UPDATE SET \"name\" = "
               "excluded.\"name\"");
     o.update_columns = "price,name,sku"; /* all of them, in any order: UPSERT again */
     CHECK_SQL(&products, &o, 1,
-              "UPSERT INTO \"public\".\"products\" (\"id\", \"sku\", \"name\", \"price\") VALUES "
+              "UPSERT INTO \"public\".\"products\" (\"id\", \"sku\", \"name\", "
+              "\"price\") VALUES "
               "($1, $2, $3, $4)");
     o.update_columns = NULL;
     o.only_changed = true;
     CHECK_SQL(&products, &o, 1,
-              "INSERT INTO \"public\".\"products\" AS t (\"id\", \"sku\", \"name\", \"price\") "
+              "INSERT INTO \"public\".\"products\" AS t (\"id\", \"sku\", \"name\", "
+              "\"price\") "
               "VALUES ($1, $2, $3, $4) ON CONFLICT (\"id\") DO UPDATE SET \"sku\" = "
-              "excluded.\"sku\", \"name\" = excluded.\"name\", \"price\" = excluded.\"price\" "
-              "WHERE (t.\"sku\", t.\"name\", t.\"price\") IS DISTINCT FROM (excluded.\"sku\", "
+              "excluded.\"sku\", \"name\" = excluded.\"name\", \"price\" = "
+              "excluded.\"price\" "
+              "WHERE (t.\"sku\", t.\"name\", t.\"price\") IS DISTINCT FROM "
+              "(excluded.\"sku\", "
               "excluded.\"name\", excluded.\"price\")");
     o.only_changed = false;
     o.insert_only = true;
     CHECK_SQL(&products, &o, 1,
-              "INSERT INTO \"public\".\"products\" AS t (\"id\", \"sku\", \"name\", \"price\") "
+              "INSERT INTO \"public\".\"products\" AS t (\"id\", \"sku\", \"name\", "
+              "\"price\") "
               "VALUES ($1, $2, $3, $4) ON CONFLICT (\"id\") DO NOTHING");
     o.insert_only = false;
     o.defaults = defcur; /* would be written on update too */
     o.ndefaults = 1;
     CHECK_SQL(&products, &o, 1,
-              "INSERT INTO \"public\".\"products\" AS t (\"id\", \"sku\", \"name\", \"price\", "
-              "\"currency\") VALUES ($1, $2, $3, $4, 'EUR') ON CONFLICT (\"id\") DO UPDATE SET "
+              "INSERT INTO \"public\".\"products\" AS t (\"id\", \"sku\", \"name\", "
+              "\"price\", "
+              "\"currency\") VALUES ($1, $2, $3, $4, 'EUR') ON CONFLICT (\"id\") DO "
+              "UPDATE SET "
               "\"sku\" = excluded.\"sku\", \"name\" = excluded.\"name\", \"price\" = "
               "excluded.\"price\"");
     CHECK_EQ_INT(cl_plan_new(&p, &products, &o, errbuf, sizeof errbuf), 0);
@@ -528,25 +592,34 @@ test_form_auto(void)
 {
     cl_plan_opts o = opts(spn, 3);
 
-    CHECK_EQ_INT(cl_stmt_form_resolve(CL_FORM_AUTO, CL_DIALECT_COCKROACH), CL_FORM_UNNEST);
-    CHECK_EQ_INT(cl_stmt_form_resolve(CL_FORM_AUTO, CL_DIALECT_POSTGRES), CL_FORM_VALUES);
-    CHECK_EQ_INT(cl_stmt_form_resolve(CL_FORM_VALUES, CL_DIALECT_COCKROACH), CL_FORM_VALUES);
-    CHECK_EQ_INT(cl_stmt_form_resolve(CL_FORM_UNNEST, CL_DIALECT_POSTGRES), CL_FORM_UNNEST);
+    CHECK_EQ_INT(cl_stmt_form_resolve(CL_FORM_AUTO, CL_DIALECT_COCKROACH),
+                 CL_FORM_UNNEST);
+    CHECK_EQ_INT(cl_stmt_form_resolve(CL_FORM_AUTO, CL_DIALECT_POSTGRES),
+                 CL_FORM_VALUES);
+    CHECK_EQ_INT(cl_stmt_form_resolve(CL_FORM_VALUES, CL_DIALECT_COCKROACH),
+                 CL_FORM_VALUES);
+    CHECK_EQ_INT(cl_stmt_form_resolve(CL_FORM_UNNEST, CL_DIALECT_POSTGRES),
+                 CL_FORM_UNNEST);
 
     o.form = CL_FORM_AUTO;
     o.dialect = CL_DIALECT_COCKROACH;
     CHECK_EQ_INT(form_of(&o), CL_FORM_UNNEST);
-    CHECK_SQL(&products, &o, 2,
-              "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\") SELECT "
-              "u.\"sku\", u.\"name\", u.\"price\" FROM unnest($1::text[], $2::text[], "
-              "$3::numeric(10,2)[]) AS u(\"sku\", \"name\", \"price\") ON CONFLICT (\"sku\") DO "
-              "UPDATE SET \"name\" = excluded.\"name\", \"price\" = excluded.\"price\"");
+    CHECK_SQL(
+        &products, &o, 2,
+        "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\") "
+        "SELECT "
+        "u.\"sku\", u.\"name\", u.\"price\" FROM unnest($1::text[], $2::text[], "
+        "$3::numeric(10,2)[]) AS u(\"sku\", \"name\", \"price\") ON CONFLICT (\"sku\") "
+        "DO "
+        "UPDATE SET \"name\" = excluded.\"name\", \"price\" = excluded.\"price\"");
 
     o.dialect = CL_DIALECT_POSTGRES;
     CHECK_EQ_INT(form_of(&o), CL_FORM_VALUES);
     CHECK_SQL(&products, &o, 1,
-              "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\") VALUES "
-              "($1, $2, $3) ON CONFLICT (\"sku\") DO UPDATE SET \"name\" = excluded.\"name\", "
+              "INSERT INTO \"public\".\"products\" AS t (\"sku\", \"name\", \"price\") "
+              "VALUES "
+              "($1, $2, $3) ON CONFLICT (\"sku\") DO UPDATE SET \"name\" = "
+              "excluded.\"name\", "
               "\"price\" = excluded.\"price\"");
 }
 
@@ -567,10 +640,11 @@ test_errors(void)
     static const cl_assign empty_set[] = {{"updated_at", ""}};
     cl_plan_opts o = opts(unknown, 4);
 
-    CHECK_EQ_STR(err_of(&products, &o),
-                 "column \"foo\" of the input does not exist in table \"public\".\"products\" "
-                 "(its columns: \"id\", \"sku\", \"name\", \"description\", \"price\", "
-                 "\"stock\", \"currency\", \"updated_at\")");
+    CHECK_EQ_STR(
+        err_of(&products, &o),
+        "column \"foo\" of the input does not exist in table \"public\".\"products\" "
+        "(its columns: \"id\", \"sku\", \"name\", \"description\", \"price\", "
+        "\"stock\", \"currency\", \"updated_at\")");
 
     o = opts(twice, 4);
     CHECK_EQ_STR(err_of(&products, &o),
@@ -581,10 +655,11 @@ test_errors(void)
 
     o = opts(spn, 3);
     o.key = "skux";
-    CHECK_EQ_STR(err_of(&products, &o),
-                 "column \"skux\" of --key does not exist in table \"public\".\"products\" "
-                 "(its columns: \"id\", \"sku\", \"name\", \"description\", \"price\", "
-                 "\"stock\", \"currency\", \"updated_at\")");
+    CHECK_EQ_STR(
+        err_of(&products, &o),
+        "column \"skux\" of --key does not exist in table \"public\".\"products\" "
+        "(its columns: \"id\", \"sku\", \"name\", \"description\", \"price\", "
+        "\"stock\", \"currency\", \"updated_at\")");
     o.key = " sku"; /* names are exact: nothing is trimmed */
     CHECK_CONTAINS(err_of(&products, &o), "column \" sku\" of --key does not exist");
     o.key = "sku,";
@@ -594,17 +669,20 @@ test_errors(void)
     o.key = "";
     CHECK_CONTAINS(err_of(&products, &o), "no key column given");
     o.key = "name";
-    CHECK_EQ_STR(err_of(&products, &o),
-                 "table \"public\".\"products\" has no unique index or primary key on exactly "
-                 "(name), which ON CONFLICT needs");
+    CHECK_EQ_STR(
+        err_of(&products, &o),
+        "table \"public\".\"products\" has no unique index or primary key on exactly "
+        "(name), which ON CONFLICT needs");
     o.key = "sku,name";
-    CHECK_CONTAINS(err_of(&products, &o),
-                   "no unique index or primary key on exactly (sku,name), which ON CONFLICT "
-                   "needs");
+    CHECK_CONTAINS(
+        err_of(&products, &o),
+        "no unique index or primary key on exactly (sku,name), which ON CONFLICT "
+        "needs");
 
     o = opts(noname, 2);
     CHECK_EQ_STR(err_of(&products, &o),
-                 "column \"name\" of table \"public\".\"products\" is NOT NULL without a default "
+                 "column \"name\" of table \"public\".\"products\" is NOT NULL without "
+                 "a default "
                  "and is not in the input (use --default 'name=EXPR' to supply it)");
     o.sets = name_set; /* --set supplies it too */
     o.nsets = 1;
@@ -621,37 +699,45 @@ test_errors(void)
     CHECK_EQ_STR(err_of(&products, &o),
                  "column \"description\" of --update-columns is not in the input");
     o.update_columns = "name,sku";
-    CHECK_EQ_STR(err_of(&products, &o), "column \"sku\" of --update-columns is a key column");
+    CHECK_EQ_STR(err_of(&products, &o),
+                 "column \"sku\" of --update-columns is a key column");
     o.update_columns = "bogus";
     CHECK_CONTAINS(err_of(&products, &o),
                    "column \"bogus\" of --update-columns does not exist in table "
                    "\"public\".\"products\" (its columns: \"id\", \"sku\",");
     o.update_columns = "name,name";
-    CHECK_EQ_STR(err_of(&products, &o), "column \"name\" is named twice in --update-columns");
+    CHECK_EQ_STR(err_of(&products, &o),
+                 "column \"name\" is named twice in --update-columns");
 
     o = opts(spn, 3);
     o.sets = bad_set;
     o.nsets = 1;
-    CHECK_CONTAINS(err_of(&products, &o),
-                   "column \"bogus\" of --set does not exist in table \"public\".\"products\" "
-                   "(its columns: \"id\", \"sku\", \"name\",");
+    CHECK_CONTAINS(
+        err_of(&products, &o),
+        "column \"bogus\" of --set does not exist in table \"public\".\"products\" "
+        "(its columns: \"id\", \"sku\", \"name\",");
     o.sets = name_set;
-    CHECK_EQ_STR(err_of(&products, &o), "column \"name\" of --set is also in the input");
+    CHECK_EQ_STR(err_of(&products, &o),
+                 "column \"name\" of --set is also in the input");
     o.sets = empty_set;
-    CHECK_EQ_STR(err_of(&products, &o), "empty expression for column \"updated_at\" in --set");
+    CHECK_EQ_STR(err_of(&products, &o),
+                 "empty expression for column \"updated_at\" in --set");
     /* a column given twice in --set/--default: test_config.c */
     o.sets = NULL;
     o.nsets = 0;
     o.ndefaults = 1;
     o.defaults = bad_set;
-    CHECK_CONTAINS(err_of(&products, &o), "column \"bogus\" of --default does not exist");
+    CHECK_CONTAINS(err_of(&products, &o),
+                   "column \"bogus\" of --default does not exist");
     o.defaults = name_set;
-    CHECK_EQ_STR(err_of(&products, &o), "column \"name\" of --default is also in the input");
+    CHECK_EQ_STR(err_of(&products, &o),
+                 "column \"name\" of --default is also in the input");
 
     o = opts(gen, 3);
     o.key = "we\"ird,Region";
-    CHECK_EQ_STR(err_of(&odd, &o),
-                 "column \"g\" of the input is a generated column and cannot be written");
+    CHECK_EQ_STR(
+        err_of(&odd, &o),
+        "column \"g\" of the input is a generated column and cannot be written");
     o.nfields = 2;
     o.sets = gen_set;
     o.nsets = 1;
@@ -681,8 +767,13 @@ test_batch_size(void)
     static const char *fields[WIDE];
     static size_t key0[] = {0};
     static cl_unique wide_unique = {1, key0, true};
-    cl_table wide = {(char *)"public", (char *)"wide", (char *)"\"public\".\"wide\"",
-                     wide_cols, WIDE, &wide_unique, 1};
+    cl_table wide = {(char *)"public",
+                     (char *)"wide",
+                     (char *)"\"public\".\"wide\"",
+                     wide_cols,
+                     WIDE,
+                     &wide_unique,
+                     1};
     cl_plan_opts o;
     cl_plan *p;
 
@@ -1008,8 +1099,10 @@ test_hash(void)
           hash_of((const char *const[]){"ab", "c"}, 2));
     CHECK(hash_of((const char *const[]){"", NULL}, 2) !=
           hash_of((const char *const[]){"", ""}, 2));
-    CHECK(hash_of((const char *const[]){NULL}, 1) != hash_of((const char *const[]){""}, 1));
-    CHECK(hash_of((const char *const[]){"a"}, 1) != hash_of((const char *const[]){"b"}, 1));
+    CHECK(hash_of((const char *const[]){NULL}, 1) !=
+          hash_of((const char *const[]){""}, 1));
+    CHECK(hash_of((const char *const[]){"a"}, 1) !=
+          hash_of((const char *const[]){"b"}, 1));
     /* Deterministic: the bytes count, not where they are. */
     CHECK(cl_key_hash(f, k0, 1) == hash_of((const char *const[]){"sku-1"}, 1));
     CHECK(cl_key_hash(f, k01, 2) != cl_key_hash(f, k10, 2));

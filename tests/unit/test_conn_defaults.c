@@ -47,7 +47,8 @@ main(void)
 {
     /* port 1 on loopback: nothing listens, and nothing is waited for */
     const char *plain = "postgresql://nobody@127.0.0.1:1/none";
-    const char *own = "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2&keepalives_idle=77";
+    const char *own =
+        "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2&keepalives_idle=77";
 
     unsetenv("PGCONNECT_TIMEOUT");
     check_value(plain, "connect_timeout", "30");

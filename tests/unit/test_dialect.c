@@ -25,9 +25,11 @@ test_resolve(void)
 
     /* an explicit --dialect overrides what the server says, both ways */
     CHECK_EQ_INT(cl_dialect_resolve(CL_DIALECT_COCKROACH, NULL), CL_DIALECT_COCKROACH);
-    CHECK_EQ_INT(cl_dialect_resolve(CL_DIALECT_POSTGRES, "v24.3.1"), CL_DIALECT_POSTGRES);
+    CHECK_EQ_INT(cl_dialect_resolve(CL_DIALECT_POSTGRES, "v24.3.1"),
+                 CL_DIALECT_POSTGRES);
     CHECK_EQ_INT(cl_dialect_resolve(CL_DIALECT_POSTGRES, NULL), CL_DIALECT_POSTGRES);
-    CHECK_EQ_INT(cl_dialect_resolve(CL_DIALECT_COCKROACH, "v24.3.1"), CL_DIALECT_COCKROACH);
+    CHECK_EQ_INT(cl_dialect_resolve(CL_DIALECT_COCKROACH, "v24.3.1"),
+                 CL_DIALECT_COCKROACH);
 }
 
 static void
@@ -36,8 +38,10 @@ test_names(void)
     /* as the summary ("dialect cockroach") and its JSON ("dialect":"cockroach") say */
     CHECK_EQ_STR(cl_dialect_name(CL_DIALECT_POSTGRES), "postgres");
     CHECK_EQ_STR(cl_dialect_name(CL_DIALECT_COCKROACH), "cockroach");
-    CHECK_EQ_STR(cl_dialect_name(cl_dialect_resolve(CL_DIALECT_AUTO, NULL)), "postgres");
-    CHECK_EQ_STR(cl_dialect_name(cl_dialect_resolve(CL_DIALECT_AUTO, "v24.3.1")), "cockroach");
+    CHECK_EQ_STR(cl_dialect_name(cl_dialect_resolve(CL_DIALECT_AUTO, NULL)),
+                 "postgres");
+    CHECK_EQ_STR(cl_dialect_name(cl_dialect_resolve(CL_DIALECT_AUTO, "v24.3.1")),
+                 "cockroach");
 }
 
 /* The default form is auto (SPEC.md), resolved with the dialect; -j is the

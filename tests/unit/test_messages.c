@@ -16,7 +16,8 @@ main(void)
     char buf[64];
 
     CHECK_EQ_STR(cl_quote_ident(buf, sizeof buf, "sku"), "\"sku\"");
-    CHECK_EQ_STR(cl_quote_ident(buf, sizeof buf, "name \"x\" , y"), "\"name \"\"x\"\" , y\"");
+    CHECK_EQ_STR(cl_quote_ident(buf, sizeof buf, "name \"x\" , y"),
+                 "\"name \"\"x\"\" , y\"");
     CHECK_EQ_STR(cl_quote_ident(buf, sizeof buf, ""), "\"\"");
     CHECK_EQ_STR(cl_quote_ident(buf, sizeof buf, "\""), "\"\"\"\"");
     /* Cut short to fit, and said so; never a quote left half doubled. */
@@ -26,7 +27,8 @@ main(void)
     CHECK_EQ_STR(cl_quote_ident(buf, 3, "abc"), "");
     /* One buffer an argument, for one message. */
     char msg[128];
-    snprintf(msg, sizeof msg, "column %s and column %s", CL_IDENT("a\"b"), CL_IDENT("c"));
+    snprintf(msg, sizeof msg, "column %s and column %s", CL_IDENT("a\"b"),
+             CL_IDENT("c"));
     CHECK_EQ_STR(msg, "column \"a\"\"b\" and column \"c\"");
     return TEST_REPORT();
 }

@@ -371,7 +371,8 @@ test_copy_rules(void)
      * the line, and the next lines, up to a closing quote. */
     const char coord[] = "lat,lon\n37.8\"N,122.4\"W\n1,2\n";
     write_file(tmp_path("coord.csv"), coord, sizeof coord - 1);
-    check_render(tmp_path("coord.csv"), NULL, "1@0 lat|lon\n2@8 37.8N,122.4W\n3@23 1|2\nEND");
+    check_render(tmp_path("coord.csv"), NULL,
+                 "1@0 lat|lon\n2@8 37.8N,122.4W\n3@23 1|2\nEND");
     const char coord2[] = "lat\n37.8\"N\n1\n";
     write_file(tmp_path("coord2.csv"), coord2, sizeof coord2 - 1);
     check_render(tmp_path("coord2.csv"), NULL,
@@ -724,8 +725,8 @@ test_memory_bounded(void)
     uint64_t count = 0, in_place = 0;
     while (cl_reader_next(r, &rec) == 1 && count < 1000000) {
         count++;
-        in_place += rec.line == count && rec.offset == 2 * (count - 1) && rec.nfields == 1 &&
-                    strcmp(rec.fields[0].data, "x") == 0;
+        in_place += rec.line == count && rec.offset == 2 * (count - 1) &&
+                    rec.nfields == 1 && strcmp(rec.fields[0].data, "x") == 0;
     }
     CHECK_EQ_INT(count, 1000000);
     CHECK_EQ_INT(in_place, 1000000);
@@ -1049,10 +1050,10 @@ test_fast_path_matches_bytes(void)
             char *slow = render(tmp_path("fuzz.csv"), &variants[v]);
             bytes_only = false;
             if (strcmp(fast, slow) != 0 && mismatches++ < 3)
-                fprintf(
-                    stderr,
-                    "fast path differs (round %d, variant %zu):\n%s\n--- byte by byte:\n%s\n",
-                    round, v, fast, slow);
+                fprintf(stderr,
+                        "fast path differs (round %d, variant %zu):\n%s\n--- byte by "
+                        "byte:\n%s\n",
+                        round, v, fast, slow);
             CHECK(strstr(fast, "END") != NULL);
             free(fast);
             free(slow);
@@ -1113,7 +1114,8 @@ test_status_strings(void)
 {
     CHECK_EQ_STR(cl_record_status_str(CL_REC_OK), "ok");
     CHECK_EQ_STR(cl_record_status_str(CL_REC_BAD_UTF8), "invalid UTF-8");
-    CHECK_EQ_STR(cl_record_status_str(CL_REC_AFTER_END_MARKER), "after the end-of-data marker");
+    CHECK_EQ_STR(cl_record_status_str(CL_REC_AFTER_END_MARKER),
+                 "after the end-of-data marker");
     CHECK_EQ_STR(cl_record_status_str((cl_record_status)99), "unknown record status");
     cl_reader_close(NULL);
 }

@@ -22,46 +22,82 @@ static const struct {
 } cases[] = {
     /* transient: send the batch again */
     {"40001", "could not serialize access due to concurrent update", false, R},
-    {"40001", "restart transaction: TransactionRetryWithProtoRefreshError: "
-              "ReadWithinUncertaintyIntervalError: read at time ...", false, R},
-    {"40001", "restart transaction: TransactionRetryWithProtoRefreshError: "
-              "TransactionAbortedError(ABORT_REASON_PUSHER_ABORTED)", false, R},
+    {"40001",
+     "restart transaction: TransactionRetryWithProtoRefreshError: "
+     "ReadWithinUncertaintyIntervalError: read at time ...",
+     false, R},
+    {"40001",
+     "restart transaction: TransactionRetryWithProtoRefreshError: "
+     "TransactionAbortedError(ABORT_REASON_PUSHER_ABORTED)",
+     false, R},
     {"40P01", "deadlock detected", false, R},
     {"40003", "result is ambiguous (error=rpc error: code = Unavailable)", false, R},
     {"53300", "sorry, too many clients already", false, R},
     /* CockroachDB retry texts without, or under another, SQLSTATE */
-    {NULL, "restart transaction: TransactionRetryWithProtoRefreshError: WriteTooOldError", false, R},
+    {NULL,
+     "restart transaction: TransactionRetryWithProtoRefreshError: WriteTooOldError",
+     false, R},
     {"", "TransactionRetryWithProtoRefreshError: TransactionAbortedError", false, R},
-    {"XXUUU", "restart transaction: TransactionRetryError: retry txn (RETRY_SERIALIZABLE)", false, R},
+    {"XXUUU",
+     "restart transaction: TransactionRetryError: retry txn (RETRY_SERIALIZABLE)",
+     false, R},
     /* every entry of CockroachDB's "Transaction Retry Error Reference": all 40001 */
-    {"40001", "restart transaction: TransactionRetryWithProtoRefreshError: WriteTooOldError: "
-              "write for key /Table/106/1/7/0 at timestamp 1700512205.5 too old; must write at "
-              "or above 1700512205.6 (RETRY_WRITE_TOO_OLD)", false, R},
-    {"40001", "restart transaction: TransactionRetryWithProtoRefreshError: TransactionRetryError: "
-              "retry txn (RETRY_SERIALIZABLE - failed preemptive refresh due to conflicting locks "
-              "on /Table/106/1/918951292305080321/0 [reason=wait_policy])", false, R},
-    {"40001", "restart transaction: TransactionRetryWithProtoRefreshError: TransactionRetryError: "
-              "retry txn (RETRY_ASYNC_WRITE_FAILURE)", false, R},
-    {"40001", "restart transaction: TransactionRetryWithProtoRefreshError: TransactionRetryError: "
-              "transaction deadline exceeded (RETRY_COMMIT_DEADLINE_EXCEEDED)", false, R},
-    {"40001", "restart transaction: TransactionRetryWithProtoRefreshError: "
-              "TransactionAbortedError(ABORT_REASON_ABORTED_RECORD_FOUND)", false, R},
-    {"40001", "restart transaction: TransactionRetryWithProtoRefreshError: "
-              "TransactionAbortedError(ABORT_REASON_CLIENT_REJECT)", false, R},
-    {"40001", "restart transaction: TransactionRetryWithProtoRefreshError: "
-              "TransactionAbortedError(ABORT_REASON_ABORT_SPAN)", false, R},
-    {"40001", "restart transaction: TransactionRetryWithProtoRefreshError: "
-              "TransactionAbortedError(ABORT_REASON_NEW_LEASE_PREVENTS_TXN)", false, R},
-    {"40001", "restart transaction: TransactionRetryWithProtoRefreshError: "
-              "TransactionAbortedError(ABORT_REASON_TIMESTAMP_CACHE_REJECTED)", false, R},
-    {"40001", "restart transaction: TransactionRetryWithProtoRefreshError: injected by "
-              "`inject_retry_errors_enabled` session variable", false, R},
+    {"40001",
+     "restart transaction: TransactionRetryWithProtoRefreshError: WriteTooOldError: "
+     "write for key /Table/106/1/7/0 at timestamp 1700512205.5 too old; must write at "
+     "or above 1700512205.6 (RETRY_WRITE_TOO_OLD)",
+     false, R},
+    {"40001",
+     "restart transaction: TransactionRetryWithProtoRefreshError: "
+     "TransactionRetryError: "
+     "retry txn (RETRY_SERIALIZABLE - failed preemptive refresh due to conflicting "
+     "locks "
+     "on /Table/106/1/918951292305080321/0 [reason=wait_policy])",
+     false, R},
+    {"40001",
+     "restart transaction: TransactionRetryWithProtoRefreshError: "
+     "TransactionRetryError: "
+     "retry txn (RETRY_ASYNC_WRITE_FAILURE)",
+     false, R},
+    {"40001",
+     "restart transaction: TransactionRetryWithProtoRefreshError: "
+     "TransactionRetryError: "
+     "transaction deadline exceeded (RETRY_COMMIT_DEADLINE_EXCEEDED)",
+     false, R},
+    {"40001",
+     "restart transaction: TransactionRetryWithProtoRefreshError: "
+     "TransactionAbortedError(ABORT_REASON_ABORTED_RECORD_FOUND)",
+     false, R},
+    {"40001",
+     "restart transaction: TransactionRetryWithProtoRefreshError: "
+     "TransactionAbortedError(ABORT_REASON_CLIENT_REJECT)",
+     false, R},
+    {"40001",
+     "restart transaction: TransactionRetryWithProtoRefreshError: "
+     "TransactionAbortedError(ABORT_REASON_ABORT_SPAN)",
+     false, R},
+    {"40001",
+     "restart transaction: TransactionRetryWithProtoRefreshError: "
+     "TransactionAbortedError(ABORT_REASON_NEW_LEASE_PREVENTS_TXN)",
+     false, R},
+    {"40001",
+     "restart transaction: TransactionRetryWithProtoRefreshError: "
+     "TransactionAbortedError(ABORT_REASON_TIMESTAMP_CACHE_REJECTED)",
+     false, R},
+    {"40001",
+     "restart transaction: TransactionRetryWithProtoRefreshError: injected by "
+     "`inject_retry_errors_enabled` session variable",
+     false, R},
     /* the reference's examples as a proxy may pass them on: text only, no space */
-    {NULL, "TransactionRetryWithProtoRefreshError:TransactionAbortedError("
-           "ABORT_REASON_PUSHER_ABORTED)", false, R},
+    {NULL,
+     "TransactionRetryWithProtoRefreshError:TransactionAbortedError("
+     "ABORT_REASON_PUSHER_ABORTED)",
+     false, R},
     /* "result is ambiguous" (Common Errors): 40003, safe to re-send an upsert */
-    {"40003", "result is ambiguous: error=rpc error: code = Unavailable desc = transport is "
-              "closing [exhausted]", false, R},
+    {"40003",
+     "result is ambiguous: error=rpc error: code = Unavailable desc = transport is "
+     "closing [exhausted]",
+     false, R},
     {"40003", "result is ambiguous: context canceled", true, C},
     /* a draining CockroachDB node: 57P01, new and existing connections */
     {"57P01", "server is not accepting clients, try another node", false, C},
@@ -80,10 +116,13 @@ static const struct {
     {"08007", "transaction resolution unknown", false, C},
     {"08P01", "invalid frontend message type 0", false, C},
     {"57P01", "terminating connection due to administrator command", false, C},
-    {"57P02", "terminating connection because of crash of another server process", false, C},
+    {"57P02", "terminating connection because of crash of another server process",
+     false, C},
     {"57P03", "the database system is starting up", false, C},
-    {NULL, "server closed the connection unexpectedly\n\tThis probably means the server "
-           "terminated abnormally", true, C},
+    {NULL,
+     "server closed the connection unexpectedly\n\tThis probably means the server "
+     "terminated abnormally",
+     true, C},
     {NULL, "server closed the connection unexpectedly", false, C},
     {"", "could not receive data from server: Connection reset by peer", false, C},
     {NULL, "SSL SYSCALL error: EOF detected", false, C},
@@ -100,13 +139,18 @@ static const struct {
     {"22021", "invalid byte sequence for encoding \"UTF8\": 0xff", false, D},
     {"22007", "invalid input syntax for type timestamp", false, D},
     {"23502", "null value in column \"name\" violates not-null constraint", false, D},
-    {"23505", "duplicate key value violates unique constraint \"products_pkey\"", false, D},
+    {"23505", "duplicate key value violates unique constraint \"products_pkey\"", false,
+     D},
     {"23514", "new row violates check constraint", false, D},
     {"23503", "insert or update violates foreign key constraint", false, D},
-    {"21000", "ON CONFLICT DO UPDATE command cannot affect row a second time", false, D},
-    {"21000", "UPSERT or INSERT...ON CONFLICT command cannot affect row a second time", false, D},
-    {"54000", "index row size 9016 exceeds btree version 4 maximum 2704 for index "
-              "\"products_sku_key\"", false, D},
+    {"21000", "ON CONFLICT DO UPDATE command cannot affect row a second time", false,
+     D},
+    {"21000", "UPSERT or INSERT...ON CONFLICT command cannot affect row a second time",
+     false, D},
+    {"54000",
+     "index row size 9016 exceeds btree version 4 maximum 2704 for index "
+     "\"products_sku_key\"",
+     false, D},
     {"54000", "index row requires 9016 bytes, maximum size is 8191", false, D},
     {"54000", "row is too big: size 9000, maximum size 8160", false, D},
     {"54001", "stack depth limit exceeded", false, D},
@@ -119,23 +163,32 @@ static const struct {
 
     /* nothing to gain by trying again */
     {"08P01", "message too large", false, F},
-    {"08P01", "message size 17 MiB bigger than maximum allowed message size 16 MiB", false, F},
-    {"08P01", "message size 17 MiB bigger than maximum allowed message size 16 MiB", true, F},
-    {"54000", "message size 17 MiB bigger than maximum allowed message size 16 MiB", false, F},
+    {"08P01", "message size 17 MiB bigger than maximum allowed message size 16 MiB",
+     false, F},
+    {"08P01", "message size 17 MiB bigger than maximum allowed message size 16 MiB",
+     true, F},
+    {"54000", "message size 17 MiB bigger than maximum allowed message size 16 MiB",
+     false, F},
     /* pgwire's ReadUntypedMsg: 08P01 (ProtocolViolation), humanised sizes */
-    {"08P01", "message size 18 MiB bigger than maximum allowed message size 16 MiB", true, F},
-    {NULL, "message size 1.0 MiB bigger than maximum allowed message size 32 KiB", true, F},
+    {"08P01", "message size 18 MiB bigger than maximum allowed message size 16 MiB",
+     true, F},
+    {NULL, "message size 1.0 MiB bigger than maximum allowed message size 32 KiB", true,
+     F},
     /* CockroachDB's SQL memory budget: a smaller batch is the remedy, not a retry */
-    {"53200", "root: memory budget exceeded: 10240 bytes requested, 134215680 currently "
-              "allocated, 134217728 bytes in budget", false, F},
+    {"53200",
+     "root: memory budget exceeded: 10240 bytes requested, 134215680 currently "
+     "allocated, 134217728 bytes in budget",
+     false, F},
     {"57014", "query execution canceled due to statement timeout", false, F},
     {"54000", "number of parameters must be between 0 and 65535", false, F},
     {"42601", "syntax error at or near \"ON\"", false, F},
     {"42501", "permission denied for table products", false, F},
     {"42P01", "relation \"products\" does not exist", false, F},
     {"42703", "column \"colour\" of relation \"products\" does not exist", false, F},
-    {"42P10", "there is no unique or exclusion constraint matching the ON CONFLICT "
-              "specification", false, F},
+    {"42P10",
+     "there is no unique or exclusion constraint matching the ON CONFLICT "
+     "specification",
+     false, F},
     {"28P01", "password authentication failed for user \"app\"", false, F},
     {"28P01", "password authentication failed for user \"app\"", true, F},
     {"28000", "no pg_hba.conf entry for host", true, F},
@@ -155,10 +208,14 @@ static const char *
 class_name(cl_err_class c)
 {
     switch (c) {
-    case CL_ERRCLASS_RETRY: return "RETRY";
-    case CL_ERRCLASS_RECONNECT: return "RECONNECT";
-    case CL_ERRCLASS_DATA: return "DATA";
-    case CL_ERRCLASS_FATAL: return "FATAL";
+    case CL_ERRCLASS_RETRY:
+        return "RETRY";
+    case CL_ERRCLASS_RECONNECT:
+        return "RECONNECT";
+    case CL_ERRCLASS_DATA:
+        return "DATA";
+    case CL_ERRCLASS_FATAL:
+        return "FATAL";
     }
     return "?";
 }
@@ -167,10 +224,11 @@ static void
 test_classify(void)
 {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        cl_err_class got = cl_retry_classify(cases[i].sqlstate, cases[i].message,
-                                             cases[i].conn_bad);
+        cl_err_class got =
+            cl_retry_classify(cases[i].sqlstate, cases[i].message, cases[i].conn_bad);
         if (got != cases[i].want)
-            fprintf(stderr, "case %zu: sqlstate %s, message \"%s\", conn_bad %d: %s, want %s\n",
+            fprintf(stderr,
+                    "case %zu: sqlstate %s, message \"%s\", conn_bad %d: %s, want %s\n",
                     i, cases[i].sqlstate ? cases[i].sqlstate : "(null)",
                     cases[i].message ? cases[i].message : "(null)", cases[i].conn_bad,
                     class_name(got), class_name(cases[i].want));
@@ -187,8 +245,8 @@ test_classify(void)
 static const struct {
     int attempt;
     uint32_t base_ms, cap_ms;
-    uint32_t ceiling;  /* the largest delay the case may draw */
-    uint32_t first;    /* the delay drawn from a state seeded 0 */
+    uint32_t ceiling; /* the largest delay the case may draw */
+    uint32_t first;   /* the delay drawn from a state seeded 0 */
 } delays[] = {
     {1, 50, 5000, 50, 46},
     {2, 50, 5000, 100, 67},
@@ -214,8 +272,8 @@ test_delay_fixed(void)
 {
     for (size_t i = 0; i < sizeof delays / sizeof delays[0]; i++) {
         uint64_t rng = 0;
-        uint32_t d = cl_retry_delay_ms(delays[i].attempt, delays[i].base_ms, delays[i].cap_ms,
-                                       &rng);
+        uint32_t d = cl_retry_delay_ms(delays[i].attempt, delays[i].base_ms,
+                                       delays[i].cap_ms, &rng);
         if (d != delays[i].first)
             fprintf(stderr, "delay case %zu: attempt %d, base %u, cap %u\n", i,
                     delays[i].attempt, delays[i].base_ms, delays[i].cap_ms);

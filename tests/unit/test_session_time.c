@@ -41,9 +41,11 @@ test_expressions(void)
     /* the zone pinned: the recipe, and its spellings on the servers */
     CHECK(!cl_expr_uses_session_time("(now() AT TIME ZONE 'UTC')"));
     CHECK(!cl_expr_uses_session_time("timezone('UTC'::text, now())"));
-    CHECK(!cl_expr_uses_session_time("timezone('UTC':::STRING, current_timestamp():::TIMESTAMPTZ)"));
+    CHECK(!cl_expr_uses_session_time(
+        "timezone('UTC':::STRING, current_timestamp():::TIMESTAMPTZ)"));
     /* no clock at all */
-    CHECK(!cl_expr_uses_session_time("'2024-01-01 00:00:00'::timestamp without time zone"));
+    CHECK(!cl_expr_uses_session_time(
+        "'2024-01-01 00:00:00'::timestamp without time zone"));
     CHECK(!cl_expr_uses_session_time("gen_random_uuid()::text"));
     CHECK(!cl_expr_uses_session_time(""));
 }

@@ -45,14 +45,29 @@ static void
 test_json_keys(void)
 {
     static const char *const keys[] = {
-        "\"status\":",         "\"files\":",          "\"rows_read\":",
-        "\"rows_written\":",   "\"rows_unchanged\":", "\"rows_rejected\":",
-        "\"duplicates_merged\":", "\"rows_skipped\":", "\"batches\":",
-        "\"retries\":",        "\"retries_by_sqlstate\":{", "\"reconnects\":",
-        "\"bytes_read\":",     "\"elapsed_s\":",      "\"rows_per_s\":",
-        "\"mb_per_s\":",       "\"batch_latency_ms\":{\"p50\":", "\"p99\":",
-        "\"max\":",            "\"dialect\":",        "\"statement_form\":",
-        "\"workers\":",        "\"batch_size\":",
+        "\"status\":",
+        "\"files\":",
+        "\"rows_read\":",
+        "\"rows_written\":",
+        "\"rows_unchanged\":",
+        "\"rows_rejected\":",
+        "\"duplicates_merged\":",
+        "\"rows_skipped\":",
+        "\"batches\":",
+        "\"retries\":",
+        "\"retries_by_sqlstate\":{",
+        "\"reconnects\":",
+        "\"bytes_read\":",
+        "\"elapsed_s\":",
+        "\"rows_per_s\":",
+        "\"mb_per_s\":",
+        "\"batch_latency_ms\":{\"p50\":",
+        "\"p99\":",
+        "\"max\":",
+        "\"dialect\":",
+        "\"statement_form\":",
+        "\"workers\":",
+        "\"batch_size\":",
     };
     cl_stats s;
     char *json;
@@ -106,7 +121,8 @@ test_retries_by_sqlstate(void)
     CHECK_EQ_INT(atomic_load(&s.retries), 4);
     json = capture_json(&s, &rc);
     CHECK_CONTAINS(json, "\"retries\":4,");
-    CHECK_CONTAINS(json, "\"retries_by_sqlstate\":{\"40001\":2,\"08006\":1,\"none\":1}");
+    CHECK_CONTAINS(json,
+                   "\"retries_by_sqlstate\":{\"40001\":2,\"08006\":1,\"none\":1}");
     free(json);
     text = capture_summary(&s);
     CHECK_CONTAINS(text, "  retries:           4 (40001 2, 08006 1, none 1)\n");
@@ -171,13 +187,20 @@ static void
 test_summary_text(void)
 {
     static const char *const lines[] = {
-        "crdbload: summary: ok (",  "  files:             2\n",
-        "  rows read:         7\n", "  rows written:      3\n",
-        "  rows unchanged:    2\n", "  rows rejected:     0\n",
-        "  duplicates merged: 2\n", "  batches:           1\n",
-        "  retries:           0\n", "  reconnects:        0\n",
-        "  bytes read:        2500000 (2.50 MB)\n", "  elapsed:           0.50 s\n",
-        "  throughput:        14 rows/s, 5.00 MB/s\n", "  batch latency:     p50 ",
+        "crdbload: summary: ok (",
+        "  files:             2\n",
+        "  rows read:         7\n",
+        "  rows written:      3\n",
+        "  rows unchanged:    2\n",
+        "  rows rejected:     0\n",
+        "  duplicates merged: 2\n",
+        "  batches:           1\n",
+        "  retries:           0\n",
+        "  reconnects:        0\n",
+        "  bytes read:        2500000 (2.50 MB)\n",
+        "  elapsed:           0.50 s\n",
+        "  throughput:        14 rows/s, 5.00 MB/s\n",
+        "  batch latency:     p50 ",
         "  dialect postgres, statement form values, workers 2, batch size 10\n",
     };
     cl_stats s;

@@ -57,8 +57,8 @@ fields_of(const char *path, const char *encoding, size_t f, char *err, size_t er
     out = calloc(1, cap);
     while ((rc = cl_reader_next(r, &rec)) == 1 && len + 256 < cap) {
         if (rec.status != CL_REC_OK)
-            len += (size_t)snprintf(out + len, cap - len, "!%" PRIu64 ":%zu;", rec.bad_line,
-                                    rec.bad_column);
+            len += (size_t)snprintf(out + len, cap - len, "!%" PRIu64 ":%zu;",
+                                    rec.bad_line, rec.bad_column);
         else
             len += (size_t)snprintf(out + len, cap - len, "%" PRIu64 ":%.*s;", rec.line,
                                     f < rec.nfields ? 200 : 0,
@@ -72,8 +72,8 @@ fields_of(const char *path, const char *encoding, size_t f, char *err, size_t er
 }
 
 static void
-check_fields(const char *name, const void *data, size_t len, const char *encoding, size_t f,
-             const char *want)
+check_fields(const char *name, const void *data, size_t len, const char *encoding,
+             size_t f, const char *want)
 {
     char err[256] = "";
     char *got;
@@ -92,16 +92,20 @@ static void
 test_latin1_and_win1252(void)
 {
     /* é ß in Latin-1; € “ ” in Windows-1252 (0x80, 0x93, 0x94) */
-    check_fields("latin1.csv", BYTES("sku,name\nA,Caf\xe9 cr\xe8me\nB,Stra\xdf" "e\n"), "LATIN1",
-                 1, "1:name;2:Café crème;3:Straße;");
-    check_fields("win1252.csv", BYTES("sku,name\nA,\x80 5\nB,\x93quoted\x94\n"), "WIN1252", 1,
-                 "1:name;2:€ 5;3:“quoted”;");
+    check_fields("latin1.csv",
+                 BYTES("sku,name\nA,Caf\xe9 cr\xe8me\nB,Stra\xdf"
+                       "e\n"),
+                 "LATIN1", 1, "1:name;2:Café crème;3:Straße;");
+    check_fields("win1252.csv", BYTES("sku,name\nA,\x80 5\nB,\x93quoted\x94\n"),
+                 "WIN1252", 1, "1:name;2:€ 5;3:“quoted”;");
     /* LATIN9 has € at 0xA4, where Latin-1 has ¤ */
     check_fields("latin9.csv", BYTES("sku,name\nA,\xa4\n"), "LATIN9", 1, "1:name;2:€;");
-    check_fields("latin1b.csv", BYTES("sku,name\nA,\xa4\n"), "LATIN1", 1, "1:name;2:¤;");
-    /* a quoted field over two lines: line numbers of the converted text are the input's */
-    check_fields("multi.csv", BYTES("sku,name\nA,\"l\xe9\nx\"\nB,\xe9t\xe9\n"), "LATIN1", 1,
-                 "1:name;2:lé\nx;4:été;");
+    check_fields("latin1b.csv", BYTES("sku,name\nA,\xa4\n"), "LATIN1", 1,
+                 "1:name;2:¤;");
+    /* a quoted field over two lines: line numbers of the converted text are the input's
+     */
+    check_fields("multi.csv", BYTES("sku,name\nA,\"l\xe9\nx\"\nB,\xe9t\xe9\n"),
+                 "LATIN1", 1, "1:name;2:lé\nx;4:été;");
 }
 
 static void
@@ -128,7 +132,8 @@ test_split_across_reads(void)
     len += (size_t)sprintf(in + len, "k,v\n");
     wl += (size_t)sprintf(want + wl, "1:v;");
     for (size_t i = 0; i < rows; i++) {
-        len += (size_t)sprintf(in + len, "%zu,\x82\xa0\x82\xa2%s\n", i, i % 3 ? "" : "x");
+        len +=
+            (size_t)sprintf(in + len, "%zu,\x82\xa0\x82\xa2%s\n", i, i % 3 ? "" : "x");
         wl += (size_t)sprintf(want + wl, "%zu:あい%s;", i + 2, i % 3 ? "" : "x");
     }
     check_fields("long_sjis.csv", in, len, "SJIS", 1, want);
@@ -143,7 +148,8 @@ test_split_across_reads(void)
     uint64_t gzlen = (uint64_t)st.st_size;
     char err[256];
     uint64_t pos = 0;
-    char *got = fields_of(path_of("long_sjis.csv.gz"), "SJIS", 1, err, sizeof err, &pos);
+    char *got =
+        fields_of(path_of("long_sjis.csv.gz"), "SJIS", 1, err, sizeof err, &pos);
     CHECK_EQ_STR(got, want);
     CHECK_EQ_INT(pos, gzlen); /* progress counts the file's bytes */
     free(got);
@@ -165,8 +171,8 @@ test_bom_and_utf16(void)
     check_fields("bom_default.csv", BYTES("\xef\xbb\xbfsku,name\nA,b\n"), NULL, 0,
                  "1:sku;2:A;");
     /* UTF-16 (iconv's name): newlines are two bytes there; lines still count */
-    check_fields("utf16.csv", BYTES("\xff\xfek\0,\0v\0\n\0A\0,\0\xe9\0\n\0"), "UTF-16", 1,
-                 "1:v;2:é;");
+    check_fields("utf16.csv", BYTES("\xff\xfek\0,\0v\0\n\0A\0,\0\xe9\0\n\0"), "UTF-16",
+                 1, "1:v;2:é;");
 }
 
 static void
@@ -180,9 +186,10 @@ test_names(void)
     CHECK(cl_transcode_is_utf8("utf-8"));
     CHECK(cl_transcode_is_utf8("Unicode"));
     CHECK(!cl_transcode_is_utf8("LATIN1"));
-    const char *ok[] = {"LATIN1", "latin1", "ISO-8859-1", "WIN1252", "win-1252",
-                        "Windows1252", "CP1252", "LATIN9", "SJIS", "Shift_JIS", "EUC_JP",
-                        "KOI8R", "UHC", "GB18030", "UTF-16", "ISO_8859_5"};
+    const char *ok[] = {"LATIN1",   "latin1",      "ISO-8859-1", "WIN1252",
+                        "win-1252", "Windows1252", "CP1252",     "LATIN9",
+                        "SJIS",     "Shift_JIS",   "EUC_JP",     "KOI8R",
+                        "UHC",      "GB18030",     "UTF-16",     "ISO_8859_5"};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         int rc = cl_transcode_open(&t, ok[i], err, sizeof err);
         CHECK_EQ_INT(rc, 0);
@@ -200,7 +207,8 @@ test_names(void)
     cl_reader_opts o = {.encoding = "KLINGON"};
     cl_reader *r = NULL;
     write_bytes(path_of("any.csv"), BYTES("a\n"));
-    CHECK_EQ_INT(cl_reader_open(&r, path_of("any.csv"), &o, err, sizeof err), CL_ECONFIG);
+    CHECK_EQ_INT(cl_reader_open(&r, path_of("any.csv"), &o, err, sizeof err),
+                 CL_ECONFIG);
     CHECK(r == NULL);
     CHECK_CONTAINS(err, "unknown encoding");
 }

@@ -38,8 +38,8 @@ expect(const cl_column *c, bool ok, const char *const *values)
         int rc = check(c, *values);
 
         if (ok ? rc != 0 : rc != -1)
-            fprintf(stderr, "  %s \"%s\": expected %s, got %d (%s)\n", c->type_name, *values,
-                    ok ? "accepted" : "refused", rc, why);
+            fprintf(stderr, "  %s \"%s\": expected %s, got %d (%s)\n", c->type_name,
+                    *values, ok ? "accepted" : "refused", rc, why);
         CHECK(ok ? rc == 0 : rc == -1);
     }
 }
@@ -72,8 +72,8 @@ test_integers(void)
     cl_column i4 = col("stock", "integer", CL_TYPE_INT4);
     cl_column i8 = col("c", "bigint", CL_TYPE_INT8);
 
-    ACCEPT(&i4, "0", "42", "-0", "+12", " 12 ", "\t7\n", "007", "2147483647", "-2147483648",
-           "0x7FFFFFFF", "-0x80000000", "0o17", "0b101", "1_000_000");
+    ACCEPT(&i4, "0", "42", "-0", "+12", " 12 ", "\t7\n", "007", "2147483647",
+           "-2147483648", "0x7FFFFFFF", "-0x80000000", "0o17", "0b101", "1_000_000");
     REFUSE(&i4, "", " ", "-", "+", "12a", "1.0", "1e3", "1 2", "0x", "0x80000000", "1_",
            "1__0", "2147483648", "-2147483649", "99999999999", "--1", "١٢");
     CHECK_EQ_INT(check(&i4, "99999999999"), -1);
@@ -86,7 +86,8 @@ test_integers(void)
     CHECK_EQ_INT(check(&i2, "32768"), -1);
     CHECK_EQ_STR(why, "value \"32768\" is out of range for type smallint");
 
-    ACCEPT(&i8, "9223372036854775807", "-9223372036854775808", "0000000000000000000000001");
+    ACCEPT(&i8, "9223372036854775807", "-9223372036854775808",
+           "0000000000000000000000001");
     REFUSE(&i8, "9223372036854775808", "-9223372036854775809", "18446744073709551615",
            "18446744073709551616", "99999999999999999999999999");
     CHECK_EQ_INT(check(&i8, "x1"), -1);
@@ -108,11 +109,12 @@ test_numeric(void)
            "99999999.999" /* rounds to 100000000.00: the server's call */, "NaN", "nan",
            "Infinity", "-Infinity", "inf", "0x10", "1_000.5", "0.00000000000000000000",
            "00000000000099999999");
-    REFUSE(&n, "100000000", "123456789.00", "-100000000", "1e8", "0.5e9", "1e1000", "abc",
-           "", ".", "1e", "1e+", "1.2.3", "+-1", "1,5", "1 000", "e5", "12-");
+    REFUSE(&n, "100000000", "123456789.00", "-100000000", "1e8", "0.5e9", "1e1000",
+           "abc", "", ".", "1e", "1e+", "1.2.3", "+-1", "1,5", "1 000", "e5", "12-");
     CHECK_EQ_INT(check(&n, "123456789.00"), -1);
-    CHECK_EQ_STR(why, "numeric field overflow: \"123456789.00\" does not fit numeric(10,2) "
-                      "(its absolute value must be less than 10^8)");
+    CHECK_EQ_STR(why,
+                 "numeric field overflow: \"123456789.00\" does not fit numeric(10,2) "
+                 "(its absolute value must be less than 10^8)");
     CHECK_EQ_INT(check(&n, "12,5"), -1);
     CHECK_EQ_STR(why, "invalid input syntax for type numeric: \"12,5\"");
 
@@ -160,10 +162,11 @@ test_bool(void)
 {
     cl_column b = col("active", "boolean", CL_TYPE_BOOL);
 
-    ACCEPT(&b, "t", "f", "true", "false", "TRUE", "False", "yes", "no", "on", "off", "1", "0",
-           "tr", "tru", "fal", "y", "ye", "n", "of", "OFF", " yes ", "\ttrue\n", "On");
-    REFUSE(&b, "", " ", "o", "maybe", "2", "truee", "yess", "11", "00", "onn", "offf", "-1",
-           "t r", "nope");
+    ACCEPT(&b, "t", "f", "true", "false", "TRUE", "False", "yes", "no", "on", "off",
+           "1", "0", "tr", "tru", "fal", "y", "ye", "n", "of", "OFF", " yes ",
+           "\ttrue\n", "On");
+    REFUSE(&b, "", " ", "o", "maybe", "2", "truee", "yess", "11", "00", "onn", "offf",
+           "-1", "t r", "nope");
     CHECK_EQ_INT(check(&b, "maybe"), -1);
     CHECK_EQ_STR(why, "invalid input syntax for type boolean: \"maybe\"");
 }
@@ -173,16 +176,20 @@ test_uuid(void)
 {
     cl_column u = col("id", "uuid", CL_TYPE_UUID);
 
-    ACCEPT(&u, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11",
+    ACCEPT(&u, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+           "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11",
            "{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}", "a0eebc999c0b4ef8bb6d6bb9bd380a11",
-           "a0ee-bc99-9c0b-4ef8-bb6d-6bb9-bd38-0a11", "{a0eebc99-9c0b4ef8-bb6d6bb9-bd380a11}",
-           "{a0eebc999c0b4ef8bb6d6bb9bd380a11}", "urn:uuid:a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
-    REFUSE(&u, "", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a111",
-           "g0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "a0eebc99-9c0b4ef8-bb6d6bb9-bd380a11-",
-           "a0e-ebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "{a0eebc999c0b4ef8bb6d6bb9bd380a11",
-           "a0eebc999c0b4ef8bb6d6bb9bd380a11}", " a0eebc999c0b4ef8bb6d6bb9bd380a11",
-           "a0eebc99--9c0b-4ef8-bb6d-6bb9bd380a11", "-a0eebc999c0b4ef8bb6d6bb9bd380a11",
-           "not-a-uuid");
+           "a0ee-bc99-9c0b-4ef8-bb6d-6bb9-bd38-0a11",
+           "{a0eebc99-9c0b4ef8-bb6d6bb9-bd380a11}",
+           "{a0eebc999c0b4ef8bb6d6bb9bd380a11}",
+           "urn:uuid:a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
+    REFUSE(
+        &u, "", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1",
+        "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a111", "g0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+        "a0eebc99-9c0b4ef8-bb6d6bb9-bd380a11-", "a0e-ebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+        "{a0eebc999c0b4ef8bb6d6bb9bd380a11", "a0eebc999c0b4ef8bb6d6bb9bd380a11}",
+        " a0eebc999c0b4ef8bb6d6bb9bd380a11", "a0eebc99--9c0b-4ef8-bb6d-6bb9bd380a11",
+        "-a0eebc999c0b4ef8bb6d6bb9bd380a11", "not-a-uuid");
     CHECK_EQ_INT(check(&u, "not-a-uuid"), -1);
     CHECK_EQ_STR(why, "invalid input syntax for type uuid: \"not-a-uuid\"");
 }
@@ -195,15 +202,16 @@ test_dates(void)
 
     ACCEPT(&d, "2024-02-29", "2000-02-29", "2024-04-30", "2024-12-31", "1999-01-01",
            /* not checked here: the server's to read */
-           "now", "today", "infinity", "-infinity", "epoch", "January 8 1999", "20240229",
-           "02/30/2024", "2021-02-29 BC", "12024-02-30", "2024-2-30", " 2023-02-29");
+           "now", "today", "infinity", "-infinity", "epoch", "January 8 1999",
+           "20240229", "02/30/2024", "2021-02-29 BC", "12024-02-30", "2024-2-30",
+           " 2023-02-29");
     REFUSE(&d, "2023-02-29", "1900-02-29", "2100-02-29", "2024-13-01", "2024-00-10",
            "2024-04-31", "2024-01-00", "2024-01-32", "2023-02-30");
     CHECK_EQ_INT(check(&d, "2023-02-29"), -1);
     CHECK_EQ_STR(why, "date/time field value out of range: \"2023-02-29\"");
 
-    ACCEPT(&ts, "2024-02-29 23:59:59.999+02", "2024-12-31T00:00:00", "2024-02-29T10:00:00Z",
-           "now", "2024-06-30 12:00 Europe/Paris");
+    ACCEPT(&ts, "2024-02-29 23:59:59.999+02", "2024-12-31T00:00:00",
+           "2024-02-29T10:00:00Z", "now", "2024-06-30 12:00 Europe/Paris");
     REFUSE(&ts, "2023-02-29T10:00:00Z", "2024-06-31 00:00:00", "2024-99-01 00:00");
 }
 
@@ -215,9 +223,12 @@ test_varchar(void)
 
     v.max_chars = 5;
     ch.max_chars = 2;
-    ACCEPT(&v, "", "abcde", "h\xc3\xa9llo", "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe6\x97\xa5"
-           "\xe6\x9c\xac", "abc   ", "abcde      ");
-    REFUSE(&v, "abcdef", "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e",
+    ACCEPT(&v, "", "abcde", "h\xc3\xa9llo",
+           "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe6\x97\xa5"
+           "\xe6\x9c\xac",
+           "abc   ", "abcde      ");
+    REFUSE(&v, "abcdef",
+           "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e",
            "abcd e", "      x");
     CHECK_EQ_INT(check(&v, "abcdef"), -1);
     CHECK_EQ_STR(why, "value too long for type character varying(5): \"abcdef\"");
@@ -249,21 +260,24 @@ test_messages(void)
     memset(v, '9', 100);
     v[100] = '\0';
     CHECK_EQ_INT(check(&i4, v), -1);
-    CHECK_EQ_STR(why, "value \"9999999999999999999999999999999999999999...\" is out of range "
-                      "for type integer");
+    CHECK_EQ_STR(
+        why, "value \"9999999999999999999999999999999999999999...\" is out of range "
+             "for type integer");
     v[0] = '\0';
     for (int i = 0; i < 30; i++)
         strcat(v, "\xc3\xa9"); /* 60 bytes: 20 whole characters fit in 40 */
     CHECK_EQ_INT(check(&u, v), -1);
-    CHECK_EQ_STR(why, "invalid input syntax for type uuid: \"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
-                      "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
-                      "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9...\"");
+    CHECK_EQ_STR(
+        why, "invalid input syntax for type uuid: \"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+             "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+             "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9...\"");
     memmove(v + 1, v, strlen(v) + 1); /* now the 40th byte is inside a character */
     v[0] = 'x';
     CHECK_EQ_INT(check(&u, v), -1);
-    CHECK_CONTAINS(why, "\"x\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3"
-                        "\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
-                        "\xc3\xa9\xc3\xa9...\"");
+    CHECK_CONTAINS(
+        why, "\"x\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3"
+             "\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+             "\xc3\xa9\xc3\xa9...\"");
 
     CHECK_EQ_INT(cl_validate_value(&i4, "x", 1, small, sizeof small), -1);
     CHECK_EQ_STR(small, "invalid inp");

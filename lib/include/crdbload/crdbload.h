@@ -32,15 +32,15 @@ const char *cl_version(void);
 /* Numbers 4 (malformed CSV) and 11 (value too large) are retired: nothing
  * returned them (a bad row is rejected, not an error). They are not reused,
  * and the others keep their numbers: released numbers never change. */
-#define CL_ERRNO_MAP(XX)                                                       \
-    XX(NOMEM, 1, "out of memory")                                              \
-    XX(IO, 2, "input/output error")                                            \
-    XX(GZIP, 3, "corrupt or truncated gzip data")                              \
-    XX(CONFIG, 5, "invalid configuration")                                     \
-    XX(CONNECT, 6, "could not connect to the server")                          \
-    XX(DB, 7, "database error")                                                \
-    XX(RETRIES, 8, "retries exhausted")                                        \
-    XX(INTERRUPTED, 9, "interrupted")                                          \
+#define CL_ERRNO_MAP(XX)                                                               \
+    XX(NOMEM, 1, "out of memory")                                                      \
+    XX(IO, 2, "input/output error")                                                    \
+    XX(GZIP, 3, "corrupt or truncated gzip data")                                      \
+    XX(CONFIG, 5, "invalid configuration")                                             \
+    XX(CONNECT, 6, "could not connect to the server")                                  \
+    XX(DB, 7, "database error")                                                        \
+    XX(RETRIES, 8, "retries exhausted")                                                \
+    XX(INTERRUPTED, 9, "interrupted")                                                  \
     XX(REJECTS, 10, "too many rejected rows")
 
 typedef enum cl_error {
@@ -135,7 +135,7 @@ typedef enum cl_stmt_form {
 typedef enum cl_missing_mode {
     CL_MISSING_KEEP = 0, /* they stay */
     CL_MISSING_DELETE,
-    CL_MISSING_UPDATE,   /* --missing-set: updated instead */
+    CL_MISSING_UPDATE, /* --missing-set: updated instead */
 } cl_missing_mode;
 
 #define CL_DEFAULT_MAX_MISSING_PCT 5.0
@@ -155,20 +155,21 @@ typedef struct cl_assign {
 #define CL_DEFAULT_BATCH_BYTES (8u * 1024 * 1024)
 #define CL_DEFAULT_MAX_RETRIES 10
 #define CL_DEFAULT_BATCH_TIMEOUT 60.0 /* seconds; README "Hung networks" says why */
-#define CL_DEFAULT_PIPELINE_DEPTH 4   /* batches in flight per connection; README "Distance" */
+#define CL_DEFAULT_PIPELINE_DEPTH                                                      \
+    4                       /* batches in flight per connection; README "Distance" */
 #define CL_MAX_PARAMS 65535 /* the wire protocol's limit on parameters */
 
 typedef struct cl_config {
     const char **files; /* NULL-terminated; empty means standard input */
     size_t nfiles;
 
-    const char *url; /* -d/--url, else $DATABASE_URL, else NULL (libpq defaults) */
-    const char *table;          /* "products"; "schema.table" allowed */
-    const char *key;            /* "sku"; comma-separated */
-    const char *columns;        /* --columns; NULL: the header names the columns */
-    bool no_header;             /* first line is data */
-    char delimiter;             /* ',' */
-    char quote;                 /* '"' */
+    const char *url;     /* -d/--url, else $DATABASE_URL, else NULL (libpq defaults) */
+    const char *table;   /* "products"; "schema.table" allowed */
+    const char *key;     /* "sku"; comma-separated */
+    const char *columns; /* --columns; NULL: the header names the columns */
+    bool no_header;      /* first line is data */
+    char delimiter;      /* ',' */
+    char quote;          /* '"' */
     const char *null_string;    /* NULL: an empty unquoted field is NULL */
     const char *encoding;       /* --encoding: the input's character set; NULL: UTF-8 */
     const char *update_columns; /* NULL: every non-key file column */
@@ -179,10 +180,10 @@ typedef struct cl_config {
     cl_assign defaults[CL_MAX_ASSIGN];
     size_t ndefaults;
 
-    int batch_size;    /* rows per statement; 0: CL_DEFAULT_BATCH_SIZE */
-    size_t batch_bytes; /* bytes of field values per statement, as read */
-    int workers;       /* parallel connections */
-    int max_retries;   /* retries of one batch on transient errors */
+    int batch_size;       /* rows per statement; 0: CL_DEFAULT_BATCH_SIZE */
+    size_t batch_bytes;   /* bytes of field values per statement, as read */
+    int workers;          /* parallel connections */
+    int max_retries;      /* retries of one batch on transient errors */
     double batch_timeout; /* seconds a batch may wait for its reply */
 
     const char *rejects_path; /* --rejects FILE, or NULL */
@@ -190,9 +191,10 @@ typedef struct cl_config {
     bool dry_run;
     const char *checkpoint_path; /* --checkpoint FILE, or NULL */
     cl_dialect dialect;
-    cl_stmt_form statement_form; /* --statement-form; auto: per dialect, see the README */
-    bool no_prepared;            /* --prepared-statements=off: unnamed statements only */
-    int pipeline_depth;          /* batches in flight per connection; 1: one at a time */
+    cl_stmt_form
+        statement_form; /* --statement-form; auto: per dialect, see the README */
+    bool no_prepared;   /* --prepared-statements=off: unnamed statements only */
+    int pipeline_depth; /* batches in flight per connection; 1: one at a time */
 
     /* catalog sync (SPEC.md): rows of the table absent from the feed */
     cl_missing_mode missing;
@@ -265,10 +267,11 @@ typedef struct cl_stats {
     atomic_uint_fast64_t batches_retried_40003; /* outcome unknown, re-sent */
     atomic_uint_fast64_t reconnects;
     atomic_uint_fast64_t rows_in_doubt; /* sent, outcome never learnt (see SPEC.md) */
-    atomic_uint_fast64_t rows_missing; /* table rows absent from the feed, deleted or
-                                          updated (--missing; in a dry run: would be) */
-    atomic_uint_fast64_t bytes_read;  /* input bytes (compressed for gzip) */
-    atomic_uint_fast64_t input_size;  /* total of known input sizes, for percent */
+    /* table rows absent from the feed, deleted or updated (--missing; in a dry
+     * run: would be) */
+    atomic_uint_fast64_t rows_missing;
+    atomic_uint_fast64_t bytes_read; /* input bytes (compressed for gzip) */
+    atomic_uint_fast64_t input_size; /* total of known input sizes, for percent */
     atomic_uint_fast64_t latency[CL_LATENCY_BUCKETS];
     atomic_uint_fast64_t latency_max_us;
 
@@ -279,15 +282,15 @@ typedef struct cl_stats {
     } by_sqlstate[CL_STATS_MAX_SQLSTATES];
 
     /* set once, before or after the run (not concurrently) */
-    double start_time;  /* monotonic seconds */
+    double start_time; /* monotonic seconds */
     double end_time;
     int files;
     int workers;
     int batch_size;
     cl_dialect dialect;
-    cl_stmt_form form;  /* as resolved for the dialect; AUTO until then */
+    cl_stmt_form form; /* as resolved for the dialect; AUTO until then */
     cl_run_status status;
-    bool dry_run;       /* nothing was sent: written/unchanged stay 0 */
+    bool dry_run;            /* nothing was sent: written/unchanged stay 0 */
     cl_missing_mode missing; /* --missing: the summary names rows_missing's action */
 } cl_stats;
 
@@ -296,9 +299,9 @@ void cl_stats_init(cl_stats *s);
 /* The figures derived from the counters, as the summary, --summary-json and
  * cmd/'s --metrics-file show them (until end_time is set: up to now). */
 typedef struct cl_stats_derived {
-    double secs;       /* elapsed seconds */
-    double rows_per_s; /* rows_read / secs */
-    double mb_per_s;   /* bytes_read / 10^6 / secs */
+    double secs;          /* elapsed seconds */
+    double rows_per_s;    /* rows_read / secs */
+    double mb_per_s;      /* bytes_read / 10^6 / secs */
     double p50, p99, max; /* batch latency, milliseconds */
 } cl_stats_derived;
 
