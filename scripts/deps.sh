@@ -27,6 +27,7 @@ packages=(
     xz-utils libgssapi-krb5-2 libkrb5-3 libtinfo6 # CockroachDB (tests/harness/with_crdb.sh): unpack, run
     dpkg-dev lintian man-db # scripts/package.sh (dpkg-buildflags, dpkg-shlibdeps); tests/package/deb.sh
     pgbouncer # tests/integration/pooler.sh puts a real PgBouncer (1.18) in front of the server
+    clang-format # scripts/style.sh: the layout .clang-format gives every C file
 )
 
 if [ "$(id -u)" = 0 ]; then
@@ -59,7 +60,7 @@ done
 missing=()
 for tool in cc cmake pkg-config pg_config psql runuser setsid setpriv ss gzip openssl script groff clang \
     valgrind /usr/bin/time promtool prometheus-node-exporter curl xz dpkg-shlibdeps lintian man \
-    /usr/sbin/pgbouncer; do
+    /usr/sbin/pgbouncer clang-format; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=("initdb")

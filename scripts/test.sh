@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/test.sh - README command (b), and what CI runs (.ci/run):
 #
-#   1. scripts/deps.sh (apt packages; needs root or sudo)
+#   1. scripts/deps.sh (apt packages; needs root or sudo), then scripts/style.sh
+#      (clang-format and the 88-column limit over every C file)
 #   2. build/       RelWithDebInfo with the benches, then the whole CTest suite
 #                   (unit, cli, integration; each integration test starts its
 #                   own throwaway PostgreSQL cluster, so -j2 is safe)
@@ -37,6 +38,7 @@ give_up() {
 }
 
 stage "dependencies" bash scripts/deps.sh || give_up
+stage "style (clang-format, 88 columns)" bash scripts/style.sh || true
 
 # --- 1. release-ish build, whole suite -------------------------------------------
 stage "configure build/" cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo \
