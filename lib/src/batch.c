@@ -748,7 +748,7 @@ cl_key_hash(const cl_field *fields, const size_t *key_fields, size_t nkeys)
             h = hmix(h, load_le(p, n));
     }
     /* Final avalanche (murmur3's fmix64): every input bit reaches the low
-     * bits, which pick the worker and the index slot. */
+     * bits, which pick the worker and the index bucket. */
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdULL;
     h ^= h >> 33;
@@ -760,12 +760,12 @@ cl_key_hash(const cl_field *fields, const size_t *key_fields, size_t nkeys)
 /* ------------------------------------------------------------------------ */
 /* The batch.                                                                */
 
-#define NULL_OFF SIZE_MAX /* slot.off of a SQL NULL */
+#define NULL_OFF SIZE_MAX /* cell.off of a SQL NULL */
 
-typedef struct slot {
+typedef struct cell {
     size_t off; /* into the arena, or NULL_OFF */
     size_t len;
-} slot;
+} cell;
 
 typedef struct rowinfo {
     size_t start; /* the row's span in the arena */
@@ -787,11 +787,11 @@ struct cl_batch {
     size_t alen, acap;
     size_t garbage; /* arena bytes no row refers to */
 
-    slot *slots; /* rowcap x nfields */
+    cell *cells; /* rowcap x nfields */
     rowinfo *rows;
     size_t nrows, rowcap;
 
-    size_t *index; /* icap slots: row + 1, 0 empty; icap a power of 2 */
+    size_t *index; /* icap buckets: row + 1, 0 empty; icap a power of 2 */
     size_t icap;
 
     size_t bytes;
@@ -832,7 +832,7 @@ cl_batch_free(cl_batch *b)
         return;
     free(b->key_fields);
     free(b->arena);
-    free(b->slots);
+    free(b->cells);
     free(b->rows);
     free(b->index);
     free(b);
@@ -910,14 +910,14 @@ cl_batch_full(const cl_batch *b, size_t record_bytes)
 const char *
 cl_batch_value(const cl_batch *b, size_t row, size_t field, size_t *len)
 {
-    const slot *s;
+    const cell *s;
 
     if (row >= b->nrows || field >= b->nfields) {
         if (len)
             *len = 0;
         return NULL;
     }
-    s = &b->slots[row * b->nfields + field];
+    s = &b->cells[row * b->nfields + field];
     if (len)
         *len = s->off == NULL_OFF ? 0 : s->len;
     return s->off == NULL_OFF ? NULL : b->arena + s->off;
@@ -930,7 +930,7 @@ cl_batch_line(const cl_batch *b, size_t row)
 }
 
 /* The row holding the same key as fields (hash h), or SIZE_MAX; *pos is the
- * index slot where it is, or the empty one where it would go. */
+ * index bucket where it is, or the empty one where it would go. */
 static size_t
 index_find(const cl_batch *b, const cl_field *fields, uint64_t h, size_t *pos)
 {
@@ -938,14 +938,14 @@ index_find(const cl_batch *b, const cl_field *fields, uint64_t h, size_t *pos)
 
     for (; b->index[i]; i = (i + 1) & mask) {
         size_t r = b->index[i] - 1;
-        const slot *s = &b->slots[r * b->nfields];
+        const cell *s = &b->cells[r * b->nfields];
         size_t k = 0;
 
         if (b->rows[r].hash != h)
             continue;
         while (k < b->nkeys) {
             const cl_field *f = &fields[b->key_fields[k]];
-            const slot *sk = &s[b->key_fields[k]];
+            const cell *sk = &s[b->key_fields[k]];
 
             if (sk->len != f->len || memcmp(b->arena + sk->off, f->data, f->len) != 0)
                 break;
@@ -988,24 +988,24 @@ index_reserve(cl_batch *b)
     return 0;
 }
 
-/* Room for one more row in slots and rows. */
+/* Room for one more row in cells and rows. */
 static int
 rows_reserve(cl_batch *b)
 {
     size_t cap = b->rowcap, rcap = b->rowcap;
-    slot *s;
+    cell *s;
     rowinfo *ri;
 
     if (b->nrows < b->rowcap)
         return 0;
-    s = cl_grow(b->slots, &cap, b->nrows + 1, (b->nfields ? b->nfields : 1) * sizeof *s,
+    s = cl_grow(b->cells, &cap, b->nrows + 1, (b->nfields ? b->nfields : 1) * sizeof *s,
                 64);
     if (!s)
         return CL_ENOMEM;
-    b->slots = s;
+    b->cells = s;
     ri = cl_grow(b->rows, &rcap, b->nrows + 1, sizeof *ri, 64);
     if (!ri)
-        return CL_ENOMEM; /* slots are larger, harmless: rowcap says what both hold */
+        return CL_ENOMEM; /* cells grew, harmless: rowcap says what both hold */
     b->rows = ri;
     b->rowcap = cap;
     return 0;
@@ -1023,7 +1023,7 @@ arena_compact(cl_batch *b)
         return;
     for (size_t r = 0; r < b->nrows; r++) {
         rowinfo *ri = &b->rows[r];
-        slot *s = &b->slots[r * b->nfields];
+        cell *s = &b->cells[r * b->nfields];
 
         memcpy(a + w, b->arena + ri->start, ri->used);
         for (size_t f = 0; f < b->nfields; f++)
@@ -1064,7 +1064,7 @@ arena_reserve(cl_batch *b, size_t need)
 static void
 store(cl_batch *b, size_t r, size_t start, const cl_field *fields)
 {
-    slot *s = &b->slots[r * b->nfields];
+    cell *s = &b->cells[r * b->nfields];
     size_t w = start;
 
     for (size_t f = 0; f < b->nfields; f++) {
@@ -1225,10 +1225,10 @@ cl_plan_bind(const cl_plan *p, const cl_batch *b, size_t first, size_t nrows,
         if (n > INT_MAX || bind_reserve(bind, n) != 0)
             return CL_ENOMEM;
         for (size_t r = 0; r < nrows; r++) {
-            const slot *s = &b->slots[(first + r) * b->nfields];
+            const cell *s = &b->cells[(first + r) * b->nfields];
 
             for (size_t c = 0; c < p->ncols; c++) {
-                const slot *sc = &s[p->field_of_col[c]];
+                const cell *sc = &s[p->field_of_col[c]];
                 size_t i = r * p->ncols + c;
 
                 bind->values[i] = sc->off == NULL_OFF ? NULL : b->arena + sc->off;
@@ -1246,7 +1246,7 @@ cl_plan_bind(const cl_plan *p, const cl_batch *b, size_t first, size_t nrows,
         size_t f = p->field_of_col[c], n = 2 + (nrows ? nrows - 1 : 0);
 
         for (size_t r = first; r < first + nrows; r++) {
-            const slot *s = &b->slots[r * b->nfields + f];
+            const cell *s = &b->cells[r * b->nfields + f];
 
             n += elem_size(s->off == NULL_OFF ? NULL : b->arena + s->off, s->len);
         }
@@ -1270,7 +1270,7 @@ cl_plan_bind(const cl_plan *p, const cl_batch *b, size_t first, size_t nrows,
 
         *q++ = '{';
         for (size_t r = first; r < first + nrows; r++) {
-            const slot *s = &b->slots[r * b->nfields + f];
+            const cell *s = &b->cells[r * b->nfields + f];
 
             if (r > first)
                 *q++ = delim;

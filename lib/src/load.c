@@ -804,7 +804,7 @@ start_pool(loader *L)
     const cl_config *cfg = L->cfg;
     char err[2048] = "";
     cl_pool_opts po = {
-        .conninfo = cfg->url,
+        .url = cfg->url,
         .workers = L->nworkers,
         .max_retries = cfg->max_retries,
         .batch_timeout_ms = (int)(cfg->batch_timeout * 1000 + 0.5),

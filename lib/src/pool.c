@@ -152,13 +152,13 @@ typedef enum flight_state {
 typedef struct flight {
     cl_batch *b;
     flight_state state;
-    int rc;        /* FL_FAILED: AWAIT_DONE (res says why) or AWAIT_TIMEOUT */
-    PGresult *res; /* its first error result, else its last */
-    double t0;     /* sent */
-    int prep_slot; /* the w->prepared slot its own Parse fills, or -1 */
-    int nres;      /* results read */
-    bool named;    /* through a prepared statement */
-    bool insert;   /* sent as a plain INSERT (insert first) */
+    int rc;          /* FL_FAILED: AWAIT_DONE (res says why) or AWAIT_TIMEOUT */
+    PGresult *res;   /* its first error result, else its last */
+    double t0;       /* sent */
+    int prepared_at; /* the place in w->prepared its own Parse fills, or -1 */
+    int nres;        /* results read */
+    bool named;      /* through a prepared statement */
+    bool insert;     /* sent as a plain INSERT (insert first) */
 } flight;
 
 typedef struct worker {
@@ -577,7 +577,7 @@ connect_worker(worker *w)
 }
 
 /* "could not connect to host:port: message" - libpq's messages name the host
- * and never carry the password; conninfo itself is never printed. */
+ * and never carry the password; the URL itself is never printed. */
 static void
 connect_error(const worker *w, char *err, size_t errlen)
 {
@@ -611,23 +611,23 @@ use_unnamed(cl_pool *p, const char *sqlstate)
  * per shape (*named set) unless a pooler ruled them out; otherwise an
  * unnamed one. *res is the result (NULL: the connection broke). Returns an
  * await_rc, or CL_ENOMEM. */
-/* The prepared statement for a batch of n rows: its slot in w->prepared, or
+/* The prepared statement for a batch of n rows: its place in w->prepared, or
  * -1 when it is not prepared yet; *shape and name are set either way. */
 static int
-prepared_slot(worker *w, size_t n, bool insert, size_t *shape, char *name,
+find_prepared(worker *w, size_t n, bool insert, size_t *shape, char *name,
               size_t namelen)
 {
     const cl_plan *plan = w->pool->o.plan;
-    int slot = -1;
+    int at = -1;
 
     /* UNNEST's text does not depend on the row count: one shape (two with
      * the plain INSERT). */
     *shape = (plan->form == CL_FORM_UNNEST ? 0 : n) * 2 + insert;
     for (int i = 0; i < w->nprepared; i++)
         if (w->prepared[i] == *shape)
-            slot = i;
+            at = i;
     snprintf(name, namelen, "crdbload_%08" PRIx32 "_%zu", w->pool->run_tag, *shape);
-    return slot;
+    return at;
 }
 
 /* The statement for n rows: the upsert, or the plain INSERT. */
@@ -680,7 +680,7 @@ execute(worker *w, const cl_batch *b, size_t first, size_t n, bool top, bool ins
         p->o.batch_timeout_ms > 0 ? cl_now() + p->o.batch_timeout_ms / 1000.0 : 0;
     char name[48];
     size_t shape;
-    int slot = -1, sent;
+    int at = -1, sent;
     await_rc ar;
 
     *res = NULL;
@@ -690,8 +690,8 @@ execute(worker *w, const cl_batch *b, size_t first, size_t n, bool top, bool ins
 
     if (top && !atomic_load(&p->unnamed)) {
         *named = true;
-        slot = prepared_slot(w, n, insert, &shape, name, sizeof name);
-        if (slot < 0 && w->nprepared < MAX_PREPARED) {
+        at = find_prepared(w, n, insert, &shape, name, sizeof name);
+        if (at < 0 && w->nprepared < MAX_PREPARED) {
             if ((sent = send_prepare(w, n, insert, name)) <= 0)
                 return sent < 0 ? CL_ENOMEM : AWAIT_DONE;
             ar = await_result(w, deadline, true, res);
@@ -699,12 +699,12 @@ execute(worker *w, const cl_batch *b, size_t first, size_t n, bool top, bool ins
                 return ar; /* the caller sorts the prepare's error out */
             PQclear(*res);
             *res = NULL;
-            slot = w->nprepared;
+            at = w->nprepared;
             w->prepared[w->nprepared++] = shape;
         }
     }
-    *named = slot >= 0;
-    sent = send_statement(w, n, insert, slot >= 0 ? name : NULL);
+    *named = at >= 0;
+    sent = send_statement(w, n, insert, at >= 0 ? name : NULL);
     if (sent < 0)
         return CL_ENOMEM;
     return sent ? await_result(w, deadline, true, res) : AWAIT_DONE;
@@ -1132,7 +1132,7 @@ take(worker *w, bool block)
     b = w->ring[w->head];
     w->head = (w->head + 1) % w->cap;
     w->count--;
-    *flight_at(w, w->nwin) = (flight){.b = b, .prep_slot = -1};
+    *flight_at(w, w->nwin) = (flight){.b = b, .prepared_at = -1};
     w->nwin++;
     pthread_cond_signal(&w->not_full);
     pthread_mutex_unlock(&w->mu);
@@ -1149,7 +1149,7 @@ pop_head(worker *w, bool settled)
     cl_ledger *ledger = w->pool->o.ledger;
 
     PQclear(f->res);
-    *f = (flight){.prep_slot = -1};
+    *f = (flight){.prepared_at = -1};
     w->whead = (w->whead + 1) % w->pipe;
     w->nwin--;
     if (ledger && settled)
@@ -1211,23 +1211,23 @@ pipe_send_as(worker *w, flight *f)
     cl_pool *p = w->pool;
     size_t n = cl_batch_rows(f->b), shape;
     char name[48];
-    int slot = -1, sent;
+    int at = -1, sent;
 
     if (PQpipelineStatus(w->conn) == PQ_PIPELINE_OFF && !PQenterPipelineMode(w->conn))
         return 1;
     if (cl_plan_bind(p->o.plan, f->b, 0, n, &w->bind) != 0)
         return CL_ENOMEM;
     if (!atomic_load(&p->unnamed)) {
-        slot = prepared_slot(w, n, f->insert, &shape, name, sizeof name);
-        if (slot < 0 && w->nprepared < MAX_PREPARED) {
+        at = find_prepared(w, n, f->insert, &shape, name, sizeof name);
+        if (at < 0 && w->nprepared < MAX_PREPARED) {
             if ((sent = send_prepare(w, n, f->insert, name)) <= 0)
                 return sent < 0 ? CL_ENOMEM : 1;
             /* counted as prepared now; forgotten if its Parse fails (pipe_read) */
-            slot = f->prep_slot = w->nprepared;
+            at = f->prepared_at = w->nprepared;
             w->prepared[w->nprepared++] = shape;
         }
     }
-    f->named = slot >= 0;
+    f->named = at >= 0;
     sent = send_statement(w, n, f->insert, f->named ? name : NULL);
     if (sent <= 0)
         return sent < 0 ? CL_ENOMEM : 1;
@@ -1280,8 +1280,9 @@ pipe_read(worker *w)
             w->nread++;
             continue;
         }
-        if (f->prep_slot >= 0 && f->nres == 0 && PQresultStatus(r) != PGRES_COMMAND_OK)
-            w->prepared[f->prep_slot] = SIZE_MAX; /* its Parse failed: not prepared */
+        if (f->prepared_at >= 0 && f->nres == 0 &&
+            PQresultStatus(r) != PGRES_COMMAND_OK)
+            w->prepared[f->prepared_at] = SIZE_MAX; /* its Parse failed: not prepared */
         f->nres++;
         keep_result(&f->res, r);
     }
@@ -1533,7 +1534,7 @@ cl_pool_open(cl_pool **out, const cl_pool_opts *o, char *err, size_t errlen)
 
     for (int i = 0; i < p->n; i++)
         if (init_worker(p, &p->w[i], i) != 0 ||
-            cl_conn_params_init(&p->w[i].params, o->conninfo, i) != 0)
+            cl_conn_params_init(&p->w[i].params, o->url, i) != 0)
             goto nomem;
 
     /* Every connection before any thread: fail before a row is sent. */
@@ -1667,7 +1668,7 @@ cl_pool_finish(cl_pool *p)
         if (p->w[i].started)
             pthread_join(p->w[i].thread, NULL);
         p->w[i].started = false;
-        /* Give the server its slot back now: politely (Terminate; the socket
+        /* Give the server its connection back now: politely (Terminate; the socket
          * is non-blocking) when the session is idle, else without waiting. */
         if (p->w[i].conn && PQstatus(p->w[i].conn) == CONNECTION_OK &&
             PQtransactionStatus(p->w[i].conn) == PQTRANS_IDLE) {

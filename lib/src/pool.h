@@ -34,7 +34,7 @@ typedef int (*cl_reject_fn)(void *ctx, const cl_batch *b, size_t row,
                             const char *sqlstate, const char *message);
 
 typedef struct cl_pool_opts {
-    const char *conninfo; /* libpq URI or key=value string; NULL: libpq defaults */
+    const char *url; /* --url: libpq URI or key=value string; NULL: libpq defaults */
     int workers;
     int max_retries;
     int queue_depth;      /* batches waiting per worker; 0: 2 */

@@ -72,7 +72,7 @@ cl_stats_add_retry(cl_stats *s, const char *sqlstate)
                                                code))
                 cur = code;
             else
-                cur = expected; /* another thread claimed the slot first */
+                cur = expected; /* another thread claimed the entry first */
         }
         if (cur == code) {
             atomic_fetch_add_explicit(&s->by_sqlstate[i].count, 1,
@@ -214,7 +214,7 @@ cl_stats_retry_sqlstate(cl_stats *s, int i, char sqlstate[6], uint64_t *count)
     if (i < 0 || i >= CL_STATS_MAX_SQLSTATES)
         return false;
     code = atomic_load(&s->by_sqlstate[i].code);
-    if (code == 0) /* slots are claimed in order: the first free one ends the list */
+    if (code == 0) /* entries are claimed in order: the first free one ends the list */
         return false;
     unpack_sqlstate(code, sqlstate);
     *count = CL_STAT(s, by_sqlstate[i].count);

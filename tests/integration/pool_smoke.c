@@ -362,7 +362,7 @@ run_open(run *r, const char *conninfo, int workers, int max_retries, int batch_s
         return rc;
     }
     cl_pool_opts o = {
-        .conninfo = conninfo,
+        .url = conninfo,
         .workers = workers,
         .max_retries = max_retries,
         .plan = r->plan,
