@@ -506,6 +506,107 @@ cl_stmt_form_resolve(cl_stmt_form requested, cl_dialect dialect)
     return dialect == CL_DIALECT_COCKROACH ? CL_FORM_UNNEST : CL_FORM_VALUES;
 }
 
+/* The sent columns, the mapped input fields in file order, and the key's
+ * fields among them. */
+static int
+plan_columns(cl_plan *p, const plan_ctx *x, const size_t *keys, size_t nkeys)
+{
+    const cl_table *t = x->t;
+    size_t nfields = x->o->nfields;
+
+    p->table = t;
+    p->nfields = nfields;
+    p->field_of_col = malloc((nfields ? nfields : 1) * sizeof *p->field_of_col);
+    p->cols = malloc((nfields ? nfields : 1) * sizeof *p->cols);
+    p->key_fields = malloc(nkeys * sizeof *p->key_fields);
+    if (!p->field_of_col || !p->cols || !p->key_fields)
+        return CL_ENOMEM;
+    for (size_t f = 0; f < nfields; f++) {
+        if (x->field_col[f] < 0)
+            continue;
+        p->field_of_col[p->ncols] = f;
+        p->cols[p->ncols++] = &t->cols[x->field_col[f]];
+    }
+    p->nkeys = nkeys;
+    for (size_t k = 0; k < nkeys; k++)
+        p->key_fields[k] = (size_t)x->col_field[keys[k]];
+    return 0;
+}
+
+/* The statement form and the batch's limits: a VALUES statement holds at most
+ * CL_MAX_PARAMS parameters. */
+static void
+plan_sizes(cl_plan *p, const cl_plan_opts *o)
+{
+    p->form = cl_stmt_form_resolve(o->form, o->dialect);
+    p->dialect = o->dialect;
+    p->batch_size = o->batch_size > 0 ? o->batch_size : CL_DEFAULT_BATCH_SIZE;
+    if (p->form == CL_FORM_VALUES && (size_t)p->batch_size * p->ncols > CL_MAX_PARAMS)
+        p->batch_size = (int)(CL_MAX_PARAMS / p->ncols);
+    if (p->batch_size < 1)
+        p->batch_size = 1;
+    p->batch_bytes = o->batch_bytes ? o->batch_bytes : CL_DEFAULT_BATCH_BYTES;
+}
+
+/* Which statement runs: ON CONFLICT DO NOTHING (returned true), DO UPDATE, or
+ * UPSERT INTO; and whether insert first applies. */
+static bool
+plan_statement_kind(cl_plan *p, const cl_table *t, const cl_plan_opts *o,
+                    const size_t *keys, size_t nkeys, size_t nupd)
+{
+    /* Nothing to update, or nothing to compare under --only-changed: the
+     * conflicting row is left as it is. */
+    bool do_nothing =
+        o->insert_only || (nupd == 0 && (o->only_changed || o->nsets == 0));
+    bool primary = cl_table_unique_on(t, keys, nkeys)->primary;
+
+    /* UPSERT writes every listed column of a conflicting row (leaving the rest
+     * alone), so it is ON CONFLICT (pk) DO UPDATE of all of them. */
+    p->upsert = o->dialect == CL_DIALECT_COCKROACH && primary && !do_nothing &&
+                !o->only_changed && o->ndefaults == 0 && nupd == p->ncols - nkeys;
+    p->counts_unchanged = o->only_changed || o->insert_only || do_nothing;
+    /* A plain INSERT checks the key with conditional writes where the upsert
+     * reads the key's index first: on CockroachDB that is cheaper a row when
+     * the keys are new (README, "Why insert first"). UPSERT INTO reads no
+     * index it does not need. */
+    p->insert_first = o->dialect == CL_DIALECT_COCKROACH && !p->upsert;
+    return do_nothing;
+}
+
+/* The statement's text around the rows: head (INSERT INTO ... VALUES, or the
+ * unnest SELECT), each VALUES row's end, and the tail (ON CONFLICT ...). */
+static int
+plan_write_sql(cl_plan *p, const plan_ctx *x, const size_t *keys, size_t nkeys,
+               const size_t *upd, size_t nupd, bool do_nothing)
+{
+    sbuf head = {0}, tail = {0}, row_end = {0};
+
+    write_into(&head, p, x->o);
+    if (p->form == CL_FORM_VALUES) {
+        sb_puts(&head, " VALUES ");
+        write_exprs(&row_end, x->o);
+        sb_puts(&row_end, ")");
+    } else {
+        write_unnest(&head, p, x->o);
+    }
+    if (!p->upsert)
+        write_conflict(&tail, x->t, x->o, keys, nkeys, upd, nupd, do_nothing);
+    p->head = sb_take(&head);
+    p->tail = sb_take(&tail);
+    p->row_end = sb_take(&row_end);
+    if (!p->head || !p->tail || !p->row_end) {
+        free(head.s);
+        free(tail.s);
+        free(row_end.s);
+        p->head = p->tail = p->row_end = NULL;
+        return CL_ENOMEM;
+    }
+    p->head_len = head.len;
+    p->tail_len = tail.len;
+    p->row_end_len = row_end.len;
+    return 0;
+}
+
 int
 cl_plan_new(cl_plan **out, const cl_table *t, const cl_plan_opts *o, char *err,
             size_t errlen)
@@ -513,8 +614,6 @@ cl_plan_new(cl_plan **out, const cl_table *t, const cl_plan_opts *o, char *err,
     plan_ctx x = {t, o, err, errlen, NULL, NULL, NULL};
     cl_plan *p = NULL;
     size_t *keys = NULL, *upd = NULL, nkeys = 0, nupd = 0;
-    sbuf head = {0}, tail = {0}, row_end = {0};
-    bool do_nothing, primary;
     int rc = CL_ENOMEM;
 
     *out = NULL;
@@ -528,82 +627,18 @@ cl_plan_new(cl_plan **out, const cl_table *t, const cl_plan_opts *o, char *err,
         goto done;
     for (size_t ci = 0; ci < t->ncols; ci++)
         x.col_field[ci] = -1;
-    if ((rc = plan_check(&x, &keys, &nkeys, &upd, &nupd)) != 0)
+    if ((rc = plan_check(&x, &keys, &nkeys, &upd, &nupd)) != 0 ||
+        (rc = plan_columns(p, &x, keys, nkeys)) != 0)
         goto done;
-    rc = CL_ENOMEM;
-
-    /* Sent columns: the mapped input fields in file order. */
-    p->table = t;
-    p->nfields = o->nfields;
-    p->field_of_col = malloc((o->nfields ? o->nfields : 1) * sizeof *p->field_of_col);
-    p->cols = malloc((o->nfields ? o->nfields : 1) * sizeof *p->cols);
-    p->key_fields = malloc(nkeys * sizeof *p->key_fields);
-    if (!p->field_of_col || !p->cols || !p->key_fields)
-        goto done;
-    for (size_t f = 0; f < o->nfields; f++) {
-        if (x.field_col[f] < 0)
-            continue;
-        p->field_of_col[p->ncols] = f;
-        p->cols[p->ncols++] = &t->cols[x.field_col[f]];
+    plan_sizes(p, o);
+    rc = plan_write_sql(p, &x, keys, nkeys, upd, nupd,
+                        plan_statement_kind(p, t, o, keys, nkeys, nupd));
+    if (rc == 0) {
+        *out = p;
+        p = NULL;
     }
-    p->nkeys = nkeys;
-    for (size_t k = 0; k < nkeys; k++)
-        p->key_fields[k] = (size_t)x.col_field[keys[k]];
-
-    p->form = cl_stmt_form_resolve(o->form, o->dialect);
-    p->dialect = o->dialect;
-    p->batch_size = o->batch_size > 0 ? o->batch_size : CL_DEFAULT_BATCH_SIZE;
-    if (p->form == CL_FORM_VALUES && (size_t)p->batch_size * p->ncols > CL_MAX_PARAMS)
-        p->batch_size = (int)(CL_MAX_PARAMS / p->ncols);
-    if (p->batch_size < 1)
-        p->batch_size = 1;
-    p->batch_bytes = o->batch_bytes ? o->batch_bytes : CL_DEFAULT_BATCH_BYTES;
-
-    /* Nothing to update, or nothing to compare under --only-changed: the
-     * conflicting row is left as it is. */
-    do_nothing = o->insert_only || (nupd == 0 && (o->only_changed || o->nsets == 0));
-    primary = cl_table_unique_on(t, keys, nkeys)->primary;
-    /* UPSERT writes every listed column of a conflicting row (leaving the rest
-     * alone), so it is ON CONFLICT (pk) DO UPDATE of all of them. */
-    p->upsert = o->dialect == CL_DIALECT_COCKROACH && primary && !do_nothing &&
-                !o->only_changed && o->ndefaults == 0 && nupd == p->ncols - nkeys;
-    p->counts_unchanged = o->only_changed || o->insert_only || do_nothing;
-    /* A plain INSERT checks the key with conditional writes where the upsert
-     * reads the key's index first: on CockroachDB that is cheaper a row when
-     * the keys are new (README, "Why insert first"). UPSERT INTO reads no
-     * index it does not need. */
-    p->insert_first = o->dialect == CL_DIALECT_COCKROACH && !p->upsert;
-
-    write_into(&head, p, o);
-    if (p->form == CL_FORM_VALUES) {
-        sb_puts(&head, " VALUES ");
-        write_exprs(&row_end, o);
-        sb_puts(&row_end, ")");
-    } else {
-        write_unnest(&head, p, o);
-    }
-    if (!p->upsert)
-        write_conflict(&tail, t, o, keys, nkeys, upd, nupd, do_nothing);
-    p->head = sb_take(&head);
-    p->tail = sb_take(&tail);
-    p->row_end = sb_take(&row_end);
-    if (!p->head || !p->tail || !p->row_end)
-        goto done;
-    p->head_len = head.len;
-    p->tail_len = tail.len;
-    p->row_end_len = row_end.len;
-    *out = p;
-    p = NULL;
-    rc = 0;
 done:
-    if (p) {
-        free(head.s);
-        free(tail.s);
-        free(row_end.s);
-        head.s = tail.s = row_end.s = NULL;
-        p->head = p->tail = p->row_end = NULL;
-        cl_plan_free(p);
-    }
+    cl_plan_free(p);
     if (rc == CL_ENOMEM && err && errlen)
         snprintf(err, errlen, "out of memory");
     free(keys);
