@@ -1592,8 +1592,8 @@ cl_pool_submit(cl_pool *p, int w_id, cl_batch *b)
             w->count++;
             pthread_cond_signal(&w->not_empty);
             pthread_mutex_unlock(&w->mu);
-            if (w->pipe >
-                1) { /* a pipelining worker waits on its socket, and on this */
+            /* a pipelining worker waits on its socket, and on this */
+            if (w->pipe > 1) {
                 uint64_t one = 1;
                 if (write(w->wake, &one, sizeof one) < 0)
                     one = 0; /* the counter is full: the worker has a wake-up anyway */
