@@ -47,22 +47,16 @@ typedef struct sbuf {
 static void
 sb_putn(sbuf *b, const char *s, size_t n)
 {
+    char *p;
+
     if (b->oom)
         return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        char *p;
-
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        p = realloc(b->s, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->s = p;
-        b->cap = cap;
+    p = cl_grow(b->s, &b->cap, b->len + n + 1, 1, 256);
+    if (!p) {
+        b->oom = true;
+        return;
     }
+    b->s = p;
     memcpy(b->s + b->len, s, n);
     b->len += n;
     b->s[b->len] = '\0';

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 
 #include "crdbload/crdbload.h"
+#include "util.h"
 
 #define SEQ_ORD_BITS 40
 #define SEQ_ORD_MAX ((UINT64_C(1) << SEQ_ORD_BITS) - 1)
@@ -98,24 +99,16 @@ cl_ledger_reading(cl_ledger *l, uint64_t seq)
 int
 cl_ledger_open(cl_ledger *l, uint64_t seq)
 {
-    int rc = 0;
+    uint64_t *p;
 
     pthread_mutex_lock(&l->mu);
-    if (l->npending == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 16;
-        uint64_t *p = realloc(l->pending, cap * sizeof *p);
-
-        if (p) {
-            l->pending = p;
-            l->cap = cap;
-        } else {
-            rc = CL_ENOMEM;
-        }
-    }
-    if (rc == 0)
+    p = cl_grow(l->pending, &l->cap, l->npending + 1, sizeof *p, 16);
+    if (p) {
+        l->pending = p;
         l->pending[l->npending++] = seq;
+    }
     pthread_mutex_unlock(&l->mu);
-    return rc;
+    return p ? 0 : CL_ENOMEM;
 }
 
 /* Take seq out of the pending batches; the caller holds mu. */
