@@ -104,7 +104,7 @@
  * leaf locks: no code path holds two mutexes at once. Counters go only to the
  * atomics of cl_stats.
  */
-#include "pool.h"
+#include "pool_impl.h"
 
 #include <inttypes.h>
 #include <poll.h>
@@ -128,111 +128,13 @@
 
 #define DEFAULT_QUEUE_DEPTH 2
 #define DEFAULT_PIPELINE_DEPTH CL_DEFAULT_PIPELINE_DEPTH
-#define MAX_PREPARED 8 /* statement shapes prepared per connection */
 #define BACKOFF_BASE_MS 50
 #define BACKOFF_CAP_MS 5000
-#define SLEEP_SLICE_MS 20    /* how often a backoff looks at stop/abort */
 #define SUBMIT_POLL_MS 100   /* how often a blocked submit looks at stop */
-#define CANCEL_GRACE_MS 3000 /* aborting: a statement running longer is cancelled */
-#define CANCEL_WAIT_MS 2000  /* ... and given up (in doubt) this long after */
 #define INSERT_WAIT_FIRST 16 /* upserts a worker sends after its first conflict */
 #define INSERT_WAIT_MAX 1024 /* ... growing 4 times a failed probe, up to this */
 
-/* Where a batch of the window stands. */
-typedef enum flight_state {
-    FL_QUEUED = 0, /* taken, not sent */
-    FL_SENT,       /* pipelined, its Sync not back yet */
-    FL_OK,         /* its Sync is back and its statement succeeded (res) */
-    FL_FAILED,     /* its Sync is back with an error (res), or no reply in time (rc) */
-    FL_UNKNOWN,    /* sent, the connection lost before its outcome came */
-    FL_COMMITTED,  /* FL_OK, counted: a replay only keeps the order of writes */
-} flight_state;
-
-/* A batch of a worker's window: taken from its queue, not yet settled. */
-typedef struct flight {
-    cl_batch *b;
-    flight_state state;
-    int rc;          /* FL_FAILED: AWAIT_DONE (res says why) or AWAIT_TIMEOUT */
-    PGresult *res;   /* its first error result, else its last */
-    double t0;       /* sent */
-    int prepared_at; /* the place in w->prepared its own Parse fills, or -1 */
-    int nres;        /* results read */
-    bool named;      /* through a prepared statement */
-    bool insert;     /* sent as a plain INSERT (insert first) */
-} flight;
-
-typedef struct worker {
-    cl_pool *pool;
-    int id;
-    pthread_t thread;
-    bool inited;  /* mutex and condition variables initialised */
-    bool started; /* thread running */
-
-    /* Queue. Lock order: a leaf lock, never held with another mutex. */
-    pthread_mutex_t mu;
-    pthread_cond_t not_empty; /* signalled by submit and finish */
-    pthread_cond_t not_full;  /* signalled by the worker, and on abort */
-    cl_batch **ring;
-    size_t head, count, cap;
-    bool closing;
-    atomic_bool done; /* the thread is past its loop: join will not wait */
-
-    /* Owned by the worker thread once started. */
-    flight *win; /* the window: pipe flights, oldest at whead */
-    int pipe;    /* batches in flight at most (--pipeline-depth; 1: one at a time) */
-    int nwin;    /* flights in the window (taken) */
-    int whead;
-    int nsent; /* of them, sent (the oldest ones) */
-    int nread; /* of those, read to their Sync */
-    int wake;  /* eventfd: submit queued a batch (pipelining waits on it) */
-    PGconn *conn;
-    cl_conn_params params; /* its host lists start at host id */
-    cl_bind bind;
-    size_t prepared[MAX_PREPARED]; /* row counts prepared on this connection */
-    int nprepared;
-    uint64_t rng;
-    bool retried_40003; /* the current batch was already counted as such */
-    int ins_wait;       /* insert first: upserts to send before the next INSERT */
-    int ins_period;     /* the wait after the last conflict; 0: an INSERT committed
-                         * since; -1: none sent yet */
-    bool ins_probe;     /* an INSERT is out after a wait: upserts until its outcome */
-    char connerr[1024]; /* why the last connect failed, when conn cannot say */
-    char host_s[256], port_s[32]; /* the server of the last connection, for messages */
-} worker;
-
-struct cl_pool {
-    cl_pool_opts o;
-    worker *w;
-    int n;
-    size_t depth;
-
-    /* Free list and abort message. Lock order: a leaf lock. */
-    pthread_mutex_t mu;
-    cl_batch **spare;
-    size_t nspare, spare_cap;
-    char err[2048];
-
-    atomic_int abort_code; /* 0 while running, else the first CL_E* cause */
-    atomic_bool unnamed;   /* a pooler broke named statements: unnamed ones only */
-    atomic_bool pooled;    /* a transaction pooler seen: one batch in flight a worker */
-    uint32_t run_tag;      /* in prepared statement names */
-    bool finished;         /* cl_pool_finish ran; only the caller's thread */
-    int result;
-};
-
 /* ---- small helpers ------------------------------------------------------ */
-
-static bool
-stop_requested(const cl_pool *p)
-{
-    return p->o.stop && atomic_load(p->o.stop);
-}
-
-static int
-aborted(cl_pool *p)
-{
-    return atomic_load(&p->abort_code);
-}
 
 /* Record the first abort and its message; later ones are ignored. Then wake
  * every submitter blocked on a full queue so that it sees the abort. */
@@ -258,21 +160,6 @@ set_abort(cl_pool *p, int code, const char *fmt, ...)
         pthread_cond_broadcast(&p->w[i].not_full);
         pthread_mutex_unlock(&p->w[i].mu);
     }
-}
-
-/* The primary message without libpq's trailing newline. */
-static void
-copy_message(char *dst, size_t len, const char *msg)
-{
-    snprintf(dst, len, "%.*s", cl_pq_msg_len(msg), msg ? msg : "");
-}
-
-static void
-sleep_ms(unsigned ms)
-{
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0)
-        ;
 }
 
 /* Back off, in slices so that a stop or an abort is not kept waiting.
@@ -312,12 +199,6 @@ line_range(const cl_batch *b, size_t first, size_t n, uint64_t *lo, uint64_t *hi
 }
 
 /* ---- waiting on the network: a deadline, a stop or an abort ends it ------ */
-
-typedef enum await_rc {
-    AWAIT_DONE = 0, /* the results are in (or the connection broke) */
-    AWAIT_TIMEOUT,  /* no reply before the deadline */
-    AWAIT_STOPPED,  /* the run is aborting, and the worker gave up waiting */
-} await_rc;
 
 /* Until fd is ready for events or ms pass. A signal or an error is taken
  * like a timeout: the caller looks at its conditions and comes back. */
@@ -453,12 +334,6 @@ await_result(worker *w, double deadline, bool settle, PGresult **res)
 }
 
 /* ---- connecting --------------------------------------------------------- */
-
-typedef enum conn_rc {
-    CONN_OK = 0,
-    CONN_FAILED,  /* the reason is in w->connerr */
-    CONN_STOPPED, /* the run is aborting */
-} conn_rc;
 
 /* The connect timeout libpq took from the settings, in seconds; 0: none. */
 static int
@@ -708,13 +583,6 @@ execute(worker *w, const cl_batch *b, size_t first, size_t n, bool top, bool ins
     if (sent < 0)
         return CL_ENOMEM;
     return sent ? await_result(w, deadline, true, res) : AWAIT_DONE;
-}
-
-static bool
-result_ok(const PGresult *r)
-{
-    ExecStatusType s = PQresultStatus(r);
-    return r && (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK);
 }
 
 /* Count a committed statement of n rows: written as the server says. */
@@ -1108,12 +976,6 @@ recycle(cl_pool *p, cl_batch *b)
 }
 
 /* ---- pipelining: several batches in flight on one connection ----------- */
-
-static flight *
-flight_at(worker *w, int i)
-{
-    return &w->win[(w->whead + i) % w->pipe];
-}
 
 /* Move the next queued batch to the back of the window; when block, wait for
  * one. false: none (when blocking: closing, and the queue is empty). */
