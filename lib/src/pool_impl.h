@@ -5,6 +5,8 @@
  * concern, a worker's batch passing through them in this order:
  *
  *   pool.c      the workers, their queues and the public API (pool.h)
+ *   session.c   a worker's connection: connect, await a result, cancel,
+ *               drop; the statements prepared on it
  */
 #ifndef CRDBLOAD_POOL_IMPL_H
 #define CRDBLOAD_POOL_IMPL_H
@@ -166,5 +168,45 @@ result_ok(const PGresult *r)
     ExecStatusType s = PQresultStatus(r);
     return r && (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK);
 }
+
+/* ---- session.c: a worker's connection --------------------------------- */
+
+/* (Re)connect w: the next host of its list when one fails; bounded by the
+ * connect timeout, a stop or an abort. */
+conn_rc cl_session_connect(worker *w);
+
+/* "could not connect to host:port: why" for w's last failed connect. */
+void cl_session_connect_error(const worker *w, char *err, size_t errlen);
+
+/* Close w's connection without waiting on the network. */
+void cl_session_drop(worker *w);
+
+/* Cancel what runs on conn, without waiting (a detached thread). */
+void cl_session_cancel(PGconn *conn);
+
+/* Keep the first error result in *res, else the last one. */
+void cl_session_keep_result(PGresult **res, PGresult *r);
+
+/* A pooler lost a prepared statement (sqlstate): unnamed statements and one
+ * batch in flight, every worker, from now on. */
+void cl_session_use_unnamed(cl_pool *p, const char *sqlstate);
+
+/* The prepared statement for n rows (insert: the plain INSERT): its place in
+ * w->prepared or -1; *shape and name are set either way. */
+int cl_session_find_prepared(worker *w, size_t n, bool insert, size_t *shape,
+                             char *name, size_t namelen);
+
+/* Queue the Parse of the statement for n rows as name; libpq's return, -1 on
+ * out of memory. */
+int cl_session_send_prepare(worker *w, size_t n, bool insert, const char *name);
+
+/* Queue the bound rows (w->bind) through name, or unnamed when name is NULL;
+ * libpq's return, -1 on out of memory. */
+int cl_session_send_statement(worker *w, size_t n, bool insert, const char *name);
+
+/* Send rows [first, first+n) of b once and wait for the outcome: an
+ * await_rc, or CL_ENOMEM. */
+int cl_session_execute(worker *w, const cl_batch *b, size_t first, size_t n, bool top,
+                       bool insert, bool *named, PGresult **res);
 
 #endif
