@@ -106,9 +106,7 @@
 #define DEFAULT_PIPELINE_DEPTH CL_DEFAULT_PIPELINE_DEPTH
 #define BACKOFF_BASE_MS 50
 #define BACKOFF_CAP_MS 5000
-#define SUBMIT_POLL_MS 100   /* how often a blocked submit looks at stop */
-#define INSERT_WAIT_FIRST 16 /* upserts a worker sends after its first conflict */
-#define INSERT_WAIT_MAX 1024 /* ... growing 4 times a failed probe, up to this */
+#define SUBMIT_POLL_MS 100 /* how often a blocked submit looks at stop */
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -205,57 +203,6 @@ typedef struct send_how {
     bool doubt;
     bool fresh;
 } send_how;
-
-/* ---- insert first (plan->insert_first) ---------------------------------
- * A batch's first send is the plain INSERT while its keys are new, which
- * CockroachDB checks with conditional writes instead of reading the key's
- * index first (README, "Why insert first"). An error about its rows (23505:
- * a key is there already) sends the same rows as the upsert at once,
- * counted nowhere, so what is written and counted is the upsert's, rejects
- * included. A worker's first INSERT is a probe: it goes alone on its
- * connection until its outcome is in (pipe_run; upserts pipelined behind a
- * failed one would be replayed, INSERTs would fail too). Once one commits
- * the worker pipelines INSERTs; after a conflict it sends INSERT_WAIT_FIRST
- * upserts, then a probe again; a failed probe makes the wait 4 times
- * longer, up to INSERT_WAIT_MAX. An initial load fails no INSERT, a reload
- * one a worker and one more every few hundred batches. */
-
-/* Whether the next batch sent for the first time goes as the INSERT. */
-static bool
-insert_next(worker *w)
-{
-    if (!w->pool->o.plan->insert_first || w->ins_probe)
-        return false;
-    if (w->ins_wait > 0) {
-        w->ins_wait--;
-        return false;
-    }
-    w->ins_probe = w->ins_period != 0;
-    return true;
-}
-
-/* An INSERT committed: its keys were new, so are the next ones, likely. */
-static void
-insert_ok(worker *w)
-{
-    w->ins_probe = false;
-    w->ins_period = w->ins_wait = 0;
-}
-
-/* An INSERT failed; conflict: with 23505. A failed probe, and the first
- * conflict since an INSERT committed, start a wait; the other INSERTs that
- * were in flight with that one add nothing. */
-static void
-insert_failed(worker *w, bool conflict)
-{
-    if (conflict && (w->ins_probe || w->ins_period == 0)) {
-        w->ins_period = w->ins_period <= 0                     ? INSERT_WAIT_FIRST
-                        : w->ins_period >= INSERT_WAIT_MAX / 4 ? INSERT_WAIT_MAX
-                                                               : w->ins_period * 4;
-        w->ins_wait = w->ins_period;
-    }
-    w->ins_probe = false;
-}
 
 static int send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top,
                      send_how how);
@@ -377,7 +324,7 @@ try_once(worker *w, const cl_batch *b, size_t first, size_t n, bool top, send_ho
         copy_message(f->message, sizeof f->message, w->connerr);
         f->klass = CL_ERRCLASS_RECONNECT;
         if (was_insert)
-            insert_failed(w, false);
+            cl_insert_first_failed(w, false);
         return TRY_FAILED;
     }
     if (how->pre) { /* the first try's outcome, already in */
@@ -403,7 +350,7 @@ try_once(worker *w, const cl_batch *b, size_t first, size_t n, bool top, send_ho
     }
     if (rc == AWAIT_DONE && result_ok(res)) {
         if (was_insert)
-            insert_ok(w);
+            cl_insert_first_ok(w);
         if (!how->replay)
             count_committed(p->o.stats, n, res, t0);
         PQclear(res);
@@ -412,7 +359,8 @@ try_once(worker *w, const cl_batch *b, size_t first, size_t n, bool top, send_ho
     if (was_insert) {
         const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 
-        insert_failed(w, rc == AWAIT_DONE && state && strcmp(state, "23505") == 0);
+        cl_insert_first_failed(w, rc == AWAIT_DONE && state &&
+                                      strcmp(state, "23505") == 0);
     }
     if (rc == AWAIT_TIMEOUT) {
         /* Like a lost connection: its outcome is unknown. */
@@ -530,7 +478,7 @@ send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top, send_h
     /* the first try is the plain INSERT when how.insert; every later one is
      * the upsert (try_once clears it) */
     if (!how.pre)
-        how.insert = how.fresh && insert_next(w);
+        how.insert = how.fresh && cl_insert_first_next(w);
     for (;;) {
         switch (try_once(w, b, first, n, top, &how, &doubt, &f)) {
         case TRY_COMMITTED:
@@ -631,7 +579,7 @@ settle_head(worker *w)
     if (!aborted(p) && stop_requested(p))
         set_abort(p, CL_EINTERRUPTED, "interrupted");
     if (f->insert && f->state == FL_UNKNOWN)
-        insert_failed(w, false); /* its outcome never came: no probe is out */
+        cl_insert_first_failed(w, false); /* its outcome never came: no probe is out */
     if (!aborted(p) && n > 0) {
         send_how how = {.replay = f->state == FL_COMMITTED,
                         .doubt = f->state == FL_UNKNOWN,
@@ -695,10 +643,10 @@ pipe_send(worker *w, flight *f)
 {
     int rc;
 
-    f->insert = insert_next(w);
+    f->insert = cl_insert_first_next(w);
     rc = pipe_send_as(w, f);
     if (rc != 0 && f->insert) {
-        insert_failed(w, false); /* not sent: no probe is out */
+        cl_insert_first_failed(w, false); /* not sent: no probe is out */
         f->insert = false;
     }
     return rc;
@@ -789,7 +737,7 @@ pipe_run(worker *w, bool drain)
             flight *f = flight_at(w, 0);
             count_committed(p->o.stats, cl_batch_rows(f->b), f->res, f->t0);
             if (f->insert)
-                insert_ok(w);
+                cl_insert_first_ok(w);
             pop_head(w, true);
             w->nread--;
             w->nsent--;
@@ -869,7 +817,7 @@ pipeline(worker *w)
         if (f->state == FL_OK) { /* committed after the failed one: counted now */
             count_committed(w->pool->o.stats, cl_batch_rows(f->b), f->res, f->t0);
             if (f->insert)
-                insert_ok(w);
+                cl_insert_first_ok(w);
             f->state = FL_COMMITTED;
         }
     }

@@ -5,6 +5,7 @@
  * concern, a worker's batch passing through them in this order:
  *
  *   pool.c      the workers, their queues and the public API (pool.h)
+ *   insert_first.c  whether a batch goes as the plain INSERT or the upsert
  *   session.c   a worker's connection: connect, await a result, cancel,
  *               drop; the statements prepared on it
  */
@@ -208,5 +209,16 @@ int cl_session_send_statement(worker *w, size_t n, bool insert, const char *name
  * await_rc, or CL_ENOMEM. */
 int cl_session_execute(worker *w, const cl_batch *b, size_t first, size_t n, bool top,
                        bool insert, bool *named, PGresult **res);
+
+/* ---- insert_first.c: the INSERT or the upsert -------------------------- */
+
+/* Whether w's next batch sent for the first time goes as the plain INSERT. */
+bool cl_insert_first_next(worker *w);
+
+/* An INSERT of w committed. */
+void cl_insert_first_ok(worker *w);
+
+/* An INSERT of w failed, or was not sent; conflict: with 23505. */
+void cl_insert_first_failed(worker *w, bool conflict);
 
 #endif
