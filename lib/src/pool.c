@@ -23,19 +23,7 @@
  * cl_pool_submit(): memory stays bounded and a slow server holds the reader
  * back.
  *
- * Sending. A batch is one statement, one implicit transaction. The full-size
- * batch and the short last one are the common shapes, so each worker
- * prepares the statement once per row count it meets (at most
- * MAX_PREPARED shapes; beyond that, unnamed statements). Errors are sorted
- * by cl_retry_classify(): transient ones re-send the same rows after a
- * backoff with full jitter (an upsert is idempotent, so re-sending after
- * 40003 "outcome unknown" is safe), a lost connection is re-opened first
- * (prepared statements are gone with it), a data error splits the rows in
- * two halves sent in order (unnamed statements) until the culprit is alone
- * and handed to on_reject, anything else aborts the run. Retries, reconnects
- * included, are bounded by max_retries per statement. send_rows() is that
- * loop: try_once() sends and sorts out what came back, then split() or
- * retry() takes it from there.
+ * Sending, retrying, splitting a batch: send.c.
  *
  * Pipelining. With pipeline_depth N > 1 (--pipeline-depth, default 4) a
  * worker keeps up to N batches of its queue in flight on its connection
@@ -104,16 +92,14 @@
 
 #define DEFAULT_QUEUE_DEPTH 2
 #define DEFAULT_PIPELINE_DEPTH CL_DEFAULT_PIPELINE_DEPTH
-#define BACKOFF_BASE_MS 50
-#define BACKOFF_CAP_MS 5000
 #define SUBMIT_POLL_MS 100 /* how often a blocked submit looks at stop */
 
 /* ---- small helpers ------------------------------------------------------ */
 
 /* Record the first abort and its message; later ones are ignored. Then wake
  * every submitter blocked on a full queue so that it sees the abort. */
-static void
-set_abort(cl_pool *p, int code, const char *fmt, ...)
+void
+cl_pool_set_abort(cl_pool *p, int code, const char *fmt, ...)
 {
     bool first = false;
     va_list ap;
@@ -136,368 +122,6 @@ set_abort(cl_pool *p, int code, const char *fmt, ...)
     }
 }
 
-/* Back off, in slices so that a stop or an abort is not kept waiting.
- * Returns false when the run is over and the caller should give up. */
-static bool
-backoff(worker *w, int attempt)
-{
-    cl_pool *p = w->pool;
-    uint32_t ms = cl_retry_delay_ms(attempt, BACKOFF_BASE_MS, BACKOFF_CAP_MS, &w->rng);
-
-    for (;;) {
-        if (stop_requested(p) || aborted(p))
-            return false;
-        if (ms == 0)
-            return true;
-        unsigned slice = ms < SLEEP_SLICE_MS ? ms : SLEEP_SLICE_MS;
-        sleep_ms(slice);
-        ms -= slice;
-    }
-}
-
-/* The first and last input lines of rows [first, first+n). */
-static void
-line_range(const cl_batch *b, size_t first, size_t n, uint64_t *lo, uint64_t *hi)
-{
-    *lo = UINT64_MAX;
-    *hi = 0;
-    for (size_t i = first; i < first + n; i++) {
-        uint64_t l = cl_batch_line(b, i);
-        if (l < *lo)
-            *lo = l;
-        if (l > *hi)
-            *hi = l;
-    }
-    if (n == 0)
-        *lo = 0;
-}
-
-/* Count a committed statement of n rows: written as the server says. */
-static void
-count_committed(cl_stats *st, size_t n, const PGresult *res, double t0)
-{
-    uint64_t written = strtoull(PQcmdTuples((PGresult *)res), NULL, 10);
-
-    if (written > n)
-        written = n;
-    cl_stats_add_latency(st, cl_now() - t0);
-    atomic_fetch_add_explicit(&st->rows_written, written, memory_order_relaxed);
-    atomic_fetch_add_explicit(&st->rows_unchanged, n - written, memory_order_relaxed);
-    atomic_fetch_add_explicit(&st->batches, 1, memory_order_relaxed);
-}
-
-/* How send_rows starts. pre: the outcome of a first try already made (a
- * pipelined batch), taken over (res is cleared by send_rows); insert: that
- * try was the plain INSERT. replay: the rows committed already and are
- * counted: they are sent again only to keep the order of writes (see
- * DESIGN), and counted nowhere. doubt: an earlier try may have committed
- * them unheard. fresh: never sent, so the first try may be the INSERT. */
-typedef struct send_how {
-    int rc; /* an await_rc */
-    PGresult *res;
-    bool named;
-    double t0;
-    bool pre;
-    bool insert;
-    bool replay;
-    bool doubt;
-    bool fresh;
-} send_how;
-
-static int send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top,
-                     send_how how);
-
-/* A data error on rows [first, first+n): reject a single row, or send the
- * halves in order, each with its own retries. */
-static int
-split(worker *w, const cl_batch *b, size_t first, size_t n, const char *sqlstate,
-      const char *message)
-{
-    cl_pool *p = w->pool;
-    size_t mid = n / 2;
-    int rc;
-
-    if (n == 1) {
-        rc = p->o.on_reject
-                 ? p->o.on_reject(p->o.reject_ctx, b, first, sqlstate, message)
-                 : 0;
-        if (rc == CL_EREJECTS)
-            set_abort(p, rc, "too many rejected rows");
-        else if (rc != 0)
-            set_abort(p, rc,
-                      "could not record the row of line %" PRIu64 " as rejected: %s",
-                      cl_batch_line(b, first), cl_strerror(rc));
-        return rc;
-    }
-    rc = send_rows(w, b, first, mid, false, (send_how){0});
-    if (rc != 0)
-        return rc;
-    if (stop_requested(p) && !aborted(p))
-        set_abort(p, CL_EINTERRUPTED, "interrupted");
-    if (aborted(p)) /* the rest of this batch is dropped */
-        return aborted(p);
-    return send_rows(w, b, first + mid, n - mid, false, (send_how){0});
-}
-
-/* Rows given up: when an attempt to send them may have committed unheard
- * (lost connection, no reply, 40003), they are in doubt. Returns rc. */
-static int
-give_up(worker *w, size_t n, bool doubt, int rc)
-{
-    if (doubt)
-        atomic_fetch_add_explicit(&w->pool->o.stats->rows_in_doubt, n,
-                                  memory_order_relaxed);
-    return rc;
-}
-
-/* What one try of a statement came to. */
-typedef enum try_end {
-    TRY_COMMITTED, /* written (counted, unless a replay) */
-    TRY_FAILED,    /* the failure says what it was */
-    TRY_AGAIN,     /* a pooler lost our prepared statement: it never ran */
-    TRY_STOPPED,   /* the rows are given up with the failure's rc (aborting) */
-} try_end;
-
-typedef struct failure {
-    cl_err_class klass;
-    char sqlstate[6];   /* "" when the server said none (a lost connection) */
-    char message[1024]; /* the server's primary message, or ours */
-    int rc;             /* TRY_STOPPED: the CL_E* code */
-} failure;
-
-/* The server's error in res (NULL: the connection broke) as f's sqlstate,
- * message and class. */
-static void
-describe_error(worker *w, const PGresult *res, failure *f)
-{
-    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-    bool conn_bad = PQstatus(w->conn) == CONNECTION_BAD;
-
-    if (!primary || !*primary)
-        primary = res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res)
-                                                    : PQerrorMessage(w->conn);
-    snprintf(f->sqlstate, sizeof f->sqlstate, "%s", state ? state : "");
-    copy_message(f->message, sizeof f->message, primary);
-    f->klass = cl_retry_classify(f->sqlstate, f->message, conn_bad);
-}
-
-/* A fatal error of rows [first, first+n): abort the run saying where (the
- * rows and the server), then the server's own words. */
-static void
-abort_fatal(worker *w, const cl_batch *b, size_t first, size_t n, const failure *f,
-            const PGresult *res)
-{
-    const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
-    const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
-    uint64_t lo, hi;
-
-    line_range(b, first, n, &lo, &hi);
-    set_abort(w->pool, CL_EDB,
-              "a batch of %zu rows (lines %" PRIu64 "..%" PRIu64 ") failed on "
-              "server %s:%s: %s%s%s%s%s%s%s",
-              n, lo, hi, w->host_s, w->port_s, f->sqlstate, *f->sqlstate ? ": " : "",
-              f->message, detail ? "\nDetail: " : "", detail ? detail : "",
-              hint ? "\nHint: " : "", hint ? hint : "");
-}
-
-/*
- * Try rows [first, first+n) of b once: send them (or take the pipelined
- * try's outcome, how->pre) and sort out what came back. A failure is
- * described in f and classified; a data error's message keeps the server's
- * detail, which names the value or key at fault.
- */
-static try_end
-try_once(worker *w, const cl_batch *b, size_t first, size_t n, bool top, send_how *how,
-         bool *doubt, failure *f)
-{
-    cl_pool *p = w->pool;
-    PGresult *res = NULL;
-    double t0 = how->t0;
-    bool named, was_insert = how->insert;
-    int rc;
-
-    f->sqlstate[0] = '\0';
-    how->insert = false;
-    if (!how->pre && PQstatus(w->conn) != CONNECTION_OK) {
-        /* The reconnect before this try failed: try again. */
-        copy_message(f->message, sizeof f->message, w->connerr);
-        f->klass = CL_ERRCLASS_RECONNECT;
-        if (was_insert)
-            cl_insert_first_failed(w, false);
-        return TRY_FAILED;
-    }
-    if (how->pre) { /* the first try's outcome, already in */
-        rc = how->rc;
-        res = how->res;
-        named = how->named;
-        how->pre = false;
-    } else {
-        t0 = cl_now();
-        rc = cl_session_execute(w, b, first, n, top, was_insert, &named, &res);
-    }
-    if (rc < 0) {
-        PQclear(res);
-        set_abort(p, rc, "out of memory");
-        f->rc = rc;
-        return TRY_STOPPED;
-    }
-    if (rc == AWAIT_STOPPED) { /* aborting, and no reply within the bound */
-        cl_session_drop(w);
-        *doubt = true;
-        f->rc = aborted(p) ? aborted(p) : CL_EINTERRUPTED;
-        return TRY_STOPPED;
-    }
-    if (rc == AWAIT_DONE && result_ok(res)) {
-        if (was_insert)
-            cl_insert_first_ok(w);
-        if (!how->replay)
-            count_committed(p->o.stats, n, res, t0);
-        PQclear(res);
-        return TRY_COMMITTED;
-    }
-    if (was_insert) {
-        const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-
-        cl_insert_first_failed(w, rc == AWAIT_DONE && state &&
-                                      strcmp(state, "23505") == 0);
-    }
-    if (rc == AWAIT_TIMEOUT) {
-        /* Like a lost connection: its outcome is unknown. */
-        cl_session_drop(w);
-        *doubt = true;
-        f->klass = CL_ERRCLASS_RECONNECT;
-        snprintf(f->message, sizeof f->message,
-                 "no reply within --batch-timeout (%g s)",
-                 p->o.batch_timeout_ms / 1000.0);
-        snprintf(w->connerr, sizeof w->connerr, "%s", f->message);
-        return TRY_FAILED;
-    }
-    describe_error(w, res, f);
-    if ((named &&
-         (strcmp(f->sqlstate, "42P05") == 0 || strcmp(f->sqlstate, "26000") == 0)) ||
-        strcmp(f->sqlstate, "34000") == 0) {
-        PQclear(res);
-        cl_session_use_unnamed(p, f->sqlstate);
-        return TRY_AGAIN;
-    }
-    if (!res || PQstatus(w->conn) == CONNECTION_BAD ||
-        strcmp(f->sqlstate, "40003") == 0)
-        *doubt = true; /* it may have committed without our hearing */
-    if (was_insert && f->klass == CL_ERRCLASS_DATA) {
-        PQclear(res);
-        return TRY_AGAIN; /* the same rows as the upsert, at once, counted nowhere */
-    }
-    if (f->klass == CL_ERRCLASS_FATAL) {
-        abort_fatal(w, b, first, n, f, res);
-        PQclear(res);
-        f->rc = CL_EDB;
-        return TRY_STOPPED;
-    }
-    const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
-    if (f->klass == CL_ERRCLASS_DATA && detail && *detail) {
-        char full[1536];
-        snprintf(full, sizeof full, "%s (%s)", f->message, detail);
-        copy_message(f->message, sizeof f->message, full);
-    }
-    PQclear(res);
-    if (f->klass == CL_ERRCLASS_RECONNECT)
-        snprintf(w->connerr, sizeof w->connerr, "%s", f->message);
-    return TRY_FAILED;
-}
-
-/*
- * A transient failure f of rows [first, first+n), the attempt-th: count the
- * retry, back off, reconnect when the connection is the trouble. false when
- * the rows are to be given up: retries exhausted (the run aborts, saying
- * so, with the first error of the series, first_err, kept from attempt 1),
- * or the run is stopping.
- */
-static bool
-retry(worker *w, const cl_batch *b, size_t first, size_t n, int attempt,
-      const failure *f, char *first_err, size_t first_errlen)
-{
-    cl_pool *p = w->pool;
-    cl_stats *st = p->o.stats;
-
-    if (attempt > p->o.max_retries) {
-        uint64_t lo, hi;
-
-        line_range(b, first, n, &lo, &hi);
-        set_abort(
-            p, CL_ERETRIES,
-            "retries exhausted for a batch of %zu rows (lines %" PRIu64 "..%" PRIu64
-            "): %s%s%s\nDetail: Server %s:%s, %d retries%s%s.\nHint: The error is "
-            "transient but persisted: check the server, or raise --max-retries.",
-            n, lo, hi, f->sqlstate, *f->sqlstate ? ": " : "", f->message, w->host_s,
-            w->port_s, p->o.max_retries, *first_err ? "; the first error: " : "",
-            first_err);
-        return false;
-    }
-    if (attempt == 1)
-        snprintf(first_err, first_errlen, "%s%s%s", f->sqlstate,
-                 *f->sqlstate ? ": " : "", f->message);
-    cl_stats_add_retry(st, *f->sqlstate ? f->sqlstate : "08006");
-    if (strcmp(f->sqlstate, "40003") == 0 && !w->retried_40003) {
-        w->retried_40003 = true;
-        atomic_fetch_add_explicit(&st->batches_retried_40003, 1, memory_order_relaxed);
-    }
-    if (!backoff(w, attempt)) {
-        if (!aborted(p))
-            set_abort(p, CL_EINTERRUPTED, "interrupted");
-        return false;
-    }
-    if (f->klass == CL_ERRCLASS_RECONNECT) {
-        conn_rc c = cl_session_connect(w);
-        if (c == CONN_OK)
-            atomic_fetch_add_explicit(&st->reconnects, 1, memory_order_relaxed);
-        else if (c == CONN_STOPPED) {
-            if (!aborted(p))
-                set_abort(p, CL_EINTERRUPTED, "interrupted");
-            return false;
-        }
-    }
-    return true;
-}
-
-/*
- * Send rows [first, first+n) of b until they are written or rejected: a
- * data error splits them, a transient one retries them. Returns 0, or the
- * CL_E* code the pool aborted with (the rows are then neither written nor
- * rejected, and counted in rows_in_doubt when an attempt may have committed
- * them unheard).
- */
-static int
-send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top, send_how how)
-{
-    char first_err[1040] = "";
-    bool doubt = how.doubt; /* an attempt may have committed without our hearing */
-    int attempt = 0;
-    failure f;
-
-    /* the first try is the plain INSERT when how.insert; every later one is
-     * the upsert (try_once clears it) */
-    if (!how.pre)
-        how.insert = how.fresh && cl_insert_first_next(w);
-    for (;;) {
-        switch (try_once(w, b, first, n, top, &how, &doubt, &f)) {
-        case TRY_COMMITTED:
-            return 0;
-        case TRY_AGAIN:
-            continue; /* the same rows at once: the statement never ran, or the INSERT
-                         failed */
-        case TRY_STOPPED:
-            return give_up(w, n, doubt && !how.replay, f.rc);
-        case TRY_FAILED:
-            break;
-        }
-        if (f.klass == CL_ERRCLASS_DATA) /* a replay's rows are in already */
-            return how.replay ? 0 : split(w, b, first, n, f.sqlstate, f.message);
-        if (!retry(w, b, first, n, ++attempt, &f, first_err, sizeof first_err))
-            return give_up(w, n, doubt && !how.replay, aborted(w->pool));
-    }
-}
-
 /* Give a sent or dropped batch back to the free list, or free it. */
 static void
 recycle(cl_pool *p, cl_batch *b)
@@ -516,8 +140,8 @@ recycle(cl_pool *p, cl_batch *b)
 
 /* Move the next queued batch to the back of the window; when block, wait for
  * one. false: none (when blocking: closing, and the queue is empty). */
-static bool
-take(worker *w, bool block)
+bool
+cl_pool_take(worker *w, bool block)
 {
     cl_batch *b;
 
@@ -540,8 +164,8 @@ take(worker *w, bool block)
 
 /* The window's oldest batch is done with: settled (committed or rejected),
  * or not (some of its rows may be uncommitted: --checkpoint holds it). */
-static void
-pop_head(worker *w, bool settled)
+void
+cl_pool_pop_head(worker *w, bool settled)
 {
     flight *f = flight_at(w, 0);
     cl_batch *b = f->b;
@@ -556,48 +180,6 @@ pop_head(worker *w, bool settled)
     else if (ledger)
         cl_ledger_give_up(ledger, cl_batch_seq(b));
     recycle(w->pool, b);
-}
-
-/* Settle the window's oldest batch one statement at a time (send_rows):
- * a batch never sent, a failed one with its first outcome, an unknown one,
- * or a committed one replayed. Aborting, it is dropped (in doubt if it may
- * have committed unheard); a committed one not replayed then counts as not
- * settled too, since an earlier batch retried after it may hold its keys
- * with older values: --checkpoint resumes before it. */
-static void
-settle_head(worker *w)
-{
-    cl_pool *p = w->pool;
-    flight *f = flight_at(w, 0);
-    size_t n = cl_batch_rows(f->b);
-    bool settled = n == 0;
-    const char *state = f->res ? PQresultErrorField(f->res, PG_DIAG_SQLSTATE) : NULL;
-    bool doubt = f->state == FL_UNKNOWN ||
-                 (f->state == FL_FAILED && (f->rc != AWAIT_DONE || !f->res ||
-                                            (state && strcmp(state, "40003") == 0)));
-
-    if (!aborted(p) && stop_requested(p))
-        set_abort(p, CL_EINTERRUPTED, "interrupted");
-    if (f->insert && f->state == FL_UNKNOWN)
-        cl_insert_first_failed(w, false); /* its outcome never came: no probe is out */
-    if (!aborted(p) && n > 0) {
-        send_how how = {.replay = f->state == FL_COMMITTED,
-                        .doubt = f->state == FL_UNKNOWN,
-                        .pre = f->state == FL_FAILED,
-                        .insert = f->insert,
-                        .fresh = f->state == FL_QUEUED,
-                        .rc = f->rc,
-                        .res = f->res,
-                        .named = f->named,
-                        .t0 = f->t0};
-        if (how.pre)
-            f->res = NULL; /* send_rows clears it */
-        w->retried_40003 = false;
-        settled = send_rows(w, f->b, 0, n, true, how) == 0;
-    } else if (doubt && !settled) {
-        give_up(w, n, true, 0);
-    }
-    pop_head(w, settled);
 }
 
 /* Pipeline the window's flight f on w->conn: its statement (after a Parse,
@@ -719,9 +301,9 @@ pipe_run(worker *w, bool drain)
          * behind it would be sent again (replayed), each a full upsert */
         while (!aborted(p) && !drain && !atomic_load(&p->pooled) &&
                !(w->ins_probe && w->nsent > 0) &&
-               (w->nsent < w->nwin || (w->nwin < w->pipe && take(w, false)))) {
+               (w->nsent < w->nwin || (w->nwin < w->pipe && cl_pool_take(w, false)))) {
             if ((rc = pipe_send(w, flight_at(w, w->nsent))) < 0) {
-                set_abort(p, rc, "out of memory");
+                cl_pool_set_abort(p, rc, "out of memory");
                 break;
             }
             if (rc > 0)
@@ -735,10 +317,10 @@ pipe_run(worker *w, bool drain)
             return PIPE_EMPTY;
         while (!drain && w->nread > 0 && flight_at(w, 0)->state == FL_OK) {
             flight *f = flight_at(w, 0);
-            count_committed(p->o.stats, cl_batch_rows(f->b), f->res, f->t0);
+            cl_send_count_committed(p->o.stats, cl_batch_rows(f->b), f->res, f->t0);
             if (f->insert)
                 cl_insert_first_ok(w);
-            pop_head(w, true);
+            cl_pool_pop_head(w, true);
             w->nread--;
             w->nsent--;
             since = cl_now();
@@ -751,7 +333,7 @@ pipe_run(worker *w, bool drain)
         now = cl_now();
         if (aborted(p) || stop_requested(p)) {
             if (!aborted(p))
-                set_abort(p, CL_EINTERRUPTED, "interrupted");
+                cl_pool_set_abort(p, CL_EINTERRUPTED, "interrupted");
             if (abort_at == 0)
                 abort_at = now;
             if (!cancelled && now - abort_at >= CANCEL_GRACE_MS / 1000.0) {
@@ -815,7 +397,8 @@ pipeline(worker *w)
     for (int i = 0; i < w->nsent; i++) {
         flight *f = flight_at(w, i);
         if (f->state == FL_OK) { /* committed after the failed one: counted now */
-            count_committed(w->pool->o.stats, cl_batch_rows(f->b), f->res, f->t0);
+            cl_send_count_committed(w->pool->o.stats, cl_batch_rows(f->b), f->res,
+                                    f->t0);
             if (f->insert)
                 cl_insert_first_ok(w);
             f->state = FL_COMMITTED;
@@ -823,7 +406,7 @@ pipeline(worker *w)
     }
     w->nsent = w->nread = 0;
     while (w->nwin > 0)
-        settle_head(w);
+        cl_send_settle_head(w);
 }
 
 static void *
@@ -833,7 +416,7 @@ worker_main(void *arg)
     cl_pool *p = w->pool;
 
     for (;;) {
-        if (w->nwin == 0 && !take(w, true))
+        if (w->nwin == 0 && !cl_pool_take(w, true))
             break; /* closing, and nothing left */
         if (w->pipe > 1 && !atomic_load(&p->pooled) && !aborted(p) &&
             !stop_requested(p) && PQstatus(w->conn) == CONNECTION_OK &&
@@ -846,7 +429,7 @@ worker_main(void *arg)
             if (w->conn && PQpipelineStatus(w->conn) != PQ_PIPELINE_OFF &&
                 !PQexitPipelineMode(w->conn))
                 cl_session_drop(w);
-            settle_head(w);
+            cl_send_settle_head(w);
         }
     }
     atomic_store(&w->done, true);
@@ -1012,7 +595,7 @@ cl_pool_submit(cl_pool *p, int w_id, cl_batch *b)
     }
     pthread_mutex_unlock(&w->mu);
     if (rc == 0) { /* stopped: abort outside the queue lock (leaf locks) */
-        set_abort(p, CL_EINTERRUPTED, "interrupted");
+        cl_pool_set_abort(p, CL_EINTERRUPTED, "interrupted");
         rc = aborted(p);
     }
     cl_batch_free(b);

@@ -5,6 +5,8 @@
  * concern, a worker's batch passing through them in this order:
  *
  *   pool.c      the workers, their queues and the public API (pool.h)
+ *   send.c      one batch's outcome: try, classify, retry, split, give up,
+ *               count
  *   insert_first.c  whether a batch goes as the plain INSERT or the upsert
  *   session.c   a worker's connection: connect, await a result, cancel,
  *               drop; the statements prepared on it
@@ -169,6 +171,30 @@ result_ok(const PGresult *r)
     ExecStatusType s = PQresultStatus(r);
     return r && (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK);
 }
+
+/* ---- pool.c: the workers and their queues ----------------------------- */
+
+/* Record the first abort and its message (later ones are ignored), and wake
+ * the submitters blocked on a full queue. */
+void cl_pool_set_abort(cl_pool *p, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Move the next queued batch of w to the back of its window; when block,
+ * wait for one. false: none (when blocking: closing, and the queue empty). */
+bool cl_pool_take(worker *w, bool block);
+
+/* The window's oldest batch is done with: settled in the ledger (or held:
+ * some of its rows may be uncommitted), and back to the free list. */
+void cl_pool_pop_head(worker *w, bool settled);
+
+/* ---- send.c: one batch's outcome --------------------------------------- */
+
+/* Settle w's oldest batch one statement at a time, with retries, split and
+ * rejects, and pop it from the window. */
+void cl_send_settle_head(worker *w);
+
+/* Count a committed statement of n rows, sent at t0. */
+void cl_send_count_committed(cl_stats *st, size_t n, const PGresult *res, double t0);
 
 /* ---- session.c: a worker's connection --------------------------------- */
 
