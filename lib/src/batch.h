@@ -90,7 +90,7 @@ char *cl_plan_sql(const cl_plan *p, size_t nrows);
  * The same rows as a plain INSERT: the statement without its ON CONFLICT
  * clause, which fails (23505) where cl_plan_sql()'s would update. With
  * insert_first the pool sends a batch this way first and, on any error
- * about its rows, sends it again as cl_plan_sql() says (pool.c).
+ * about its rows, sends it again as cl_plan_sql() says (send.c).
  */
 char *cl_plan_insert_sql(const cl_plan *p, size_t nrows);
 

@@ -2,7 +2,7 @@
  * lib/src/conn.c - where a connection is made (conn.h): the libpq
  * parameters of every connection of a run, built in one place, and the
  * control connection with its TLS check. The workers' non-blocking connect
- * and reconnect loop is the pool's (pool.c), on these parameters.
+ * and reconnect loop is the pool's (session.c), on these parameters.
  */
 #include "conn.h"
 

@@ -9,7 +9,7 @@
  * a key is there already) sends the same rows as the upsert at once,
  * counted nowhere, so what is written and counted is the upsert's, rejects
  * included. A worker's first INSERT is a probe: it goes alone on its
- * connection until its outcome is in (pipe_run; upserts pipelined behind a
+ * connection until its outcome is in (pipeline.c; upserts pipelined behind a
  * failed one would be replayed, INSERTs would fail too). Once one commits
  * the worker pipelines INSERTs; after a conflict it sends INSERT_WAIT_FIRST
  * upserts, then a probe again; a failed probe makes the wait 4 times

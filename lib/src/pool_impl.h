@@ -1,15 +1,19 @@
 /*
- * lib/src/pool_impl.h - what the pool's files share (private to them): a
- * worker, its window of batches in flight, the pool's own state, and the
- * helpers every part of the pool uses. The pool is cut into one file a
- * concern, a worker's batch passing through them in this order:
+ * lib/src/pool_impl.h - what the pool's files share, private to them: a
+ * worker, its window of batches in flight, the pool's own state, small
+ * helpers, and the functions one file calls in another, grouped by the
+ * file that defines them. The pool is one file a concern (pool.c's head
+ * comment follows a batch through them):
  *
- *   pool.c      the workers, their queues and the public API (pool.h)
- *   send.c      one batch's outcome: try, classify, retry, split, give up,
- *               count
+ *   pool.c          the workers, their queues and the public API (pool.h)
+ *   pipeline.c      up to --pipeline-depth batches in flight on one connection
+ *   send.c          one batch's outcome: try, classify, retry, split, give
+ *                   up, count
  *   insert_first.c  whether a batch goes as the plain INSERT or the upsert
- *   session.c   a worker's connection: connect, await a result, cancel,
- *               drop; the statements prepared on it
+ *   session.c       a worker's connection: connect, await a result, cancel,
+ *                   drop; the statements prepared on it
+ *
+ * Every other function of those files is static in its file.
  */
 #ifndef CRDBLOAD_POOL_IMPL_H
 #define CRDBLOAD_POOL_IMPL_H
@@ -172,7 +176,7 @@ result_ok(const PGresult *r)
     return r && (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK);
 }
 
-/* ---- pool.c: the workers and their queues ----------------------------- */
+/* ---- pool.c: the workers and their queues ------------------------------- */
 
 /* Record the first abort and its message (later ones are ignored), and wake
  * the submitters blocked on a full queue. */
@@ -187,7 +191,13 @@ bool cl_pool_take(worker *w, bool block);
  * some of its rows may be uncommitted), and back to the free list. */
 void cl_pool_pop_head(worker *w, bool settled);
 
-/* ---- send.c: one batch's outcome --------------------------------------- */
+/* ---- pipeline.c: batches in flight on one connection -------------------- */
+
+/* Pipeline w's window until it is empty; a failed batch and the ones behind
+ * it are settled one statement at a time (cl_send_settle_head). */
+void cl_pipeline_run(worker *w);
+
+/* ---- send.c: one batch's outcome ---------------------------------------- */
 
 /* Settle w's oldest batch one statement at a time, with retries, split and
  * rejects, and pop it from the window. */
@@ -196,7 +206,7 @@ void cl_send_settle_head(worker *w);
 /* Count a committed statement of n rows, sent at t0. */
 void cl_send_count_committed(cl_stats *st, size_t n, const PGresult *res, double t0);
 
-/* ---- session.c: a worker's connection --------------------------------- */
+/* ---- session.c: a worker's connection ----------------------------------- */
 
 /* (Re)connect w: the next host of its list when one fails; bounded by the
  * connect timeout, a stop or an abort. */
@@ -236,7 +246,7 @@ int cl_session_send_statement(worker *w, size_t n, bool insert, const char *name
 int cl_session_execute(worker *w, const cl_batch *b, size_t first, size_t n, bool top,
                        bool insert, bool *named, PGresult **res);
 
-/* ---- insert_first.c: the INSERT or the upsert -------------------------- */
+/* ---- insert_first.c: the INSERT or the upsert --------------------------- */
 
 /* Whether w's next batch sent for the first time goes as the plain INSERT. */
 bool cl_insert_first_next(worker *w);

@@ -46,7 +46,7 @@
 #include "pool_impl.h"
 #include "stats.h"
 
-/* ---- waiting on the network: a deadline, a stop or an abort ends it ------ */
+/* ---- waiting on the network: a deadline, a stop or an abort ends it ----- */
 
 /* Until fd is ready for events or ms pass. A signal or an error is taken
  * like a timeout: the caller looks at its conditions and comes back. */
@@ -309,7 +309,7 @@ cl_session_connect_error(const worker *w, char *err, size_t errlen)
              *w->connerr ? w->connerr : "unknown error");
 }
 
-/* ---- prepared statements ---------------------------------------------- */
+/* ---- prepared statements ------------------------------------------------ */
 
 /* A pooler handed our session's named statements to another client (42P05
  * "already exists") or none to us (26000 "does not exist"), or a pipelined
