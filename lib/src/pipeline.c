@@ -122,6 +122,15 @@ pipe_read(worker *w)
     return true;
 }
 
+/* Flight f committed: count it, and tell insert first when it was the INSERT. */
+static void
+count_flight(worker *w, const flight *f)
+{
+    cl_send_count_committed(w->pool->o.stats, cl_batch_rows(f->b), f->res, f->t0);
+    if (f->insert)
+        cl_insert_first_ok(w);
+}
+
 typedef enum pipe_end {
     PIPE_EMPTY = 0, /* every flight read */
     PIPE_FAILED,    /* the oldest flight failed; the connection still answers */
@@ -142,8 +151,8 @@ static pipe_end
 pipe_run(worker *w, bool drain)
 {
     cl_pool *p = w->pool;
-    double since = cl_now(), abort_at = 0;
-    bool cancelled = false;
+    double since = cl_now();
+    abort_wait aw = {0};
 
     for (;;) {
         int fl, rc;
@@ -168,10 +177,7 @@ pipe_run(worker *w, bool drain)
         if (drain && w->nread == w->nsent)
             return PIPE_EMPTY;
         while (!drain && w->nread > 0 && flight_at(w, 0)->state == FL_OK) {
-            flight *f = flight_at(w, 0);
-            cl_send_count_committed(p->o.stats, cl_batch_rows(f->b), f->res, f->t0);
-            if (f->insert)
-                cl_insert_first_ok(w);
+            count_flight(w, flight_at(w, 0));
             cl_pool_pop_head(w, true);
             w->nread--;
             w->nsent--;
@@ -186,13 +192,7 @@ pipe_run(worker *w, bool drain)
         if (aborted(p) || stop_requested(p)) {
             if (!aborted(p))
                 cl_pool_set_abort(p, CL_EINTERRUPTED, "interrupted");
-            if (abort_at == 0)
-                abort_at = now;
-            if (!cancelled && now - abort_at >= CANCEL_GRACE_MS / 1000.0) {
-                cl_session_cancel(w->conn);
-                cancelled = true;
-            }
-            if (now - abort_at >= (CANCEL_GRACE_MS + CANCEL_WAIT_MS) / 1000.0)
+            if (cl_session_abort_wait(&aw, w->conn, now))
                 return PIPE_STOPPED;
         }
         if (p->o.batch_timeout_ms > 0 && now - since >= p->o.batch_timeout_ms / 1000.0)
@@ -209,6 +209,40 @@ pipe_run(worker *w, bool drain)
             uint64_t v;
             if (read(w->wake, &v, sizeof v) < 0)
                 v = 0; /* EAGAIN: another read took it */
+        }
+    }
+}
+
+/* The pipeline ended (e) without every outcome read, or could not be left:
+ * what was not read is unknown, and the connection is dropped; but when
+ * the oldest got no reply in time it says so, and send_rows drops the
+ * connection. */
+static void
+mark_unread(worker *w, pipe_end e)
+{
+    for (int i = w->nread; i < w->nsent; i++)
+        flight_at(w, i)->state = FL_UNKNOWN;
+    if (e == PIPE_TIMEOUT && w->nread == 0) {
+        flight_at(w, 0)->state = FL_FAILED;
+        flight_at(w, 0)->rc = AWAIT_TIMEOUT;
+    } else {
+        copy_message(w->connerr, sizeof w->connerr,
+                     e == PIPE_TIMEOUT ? "no reply within --batch-timeout"
+                                       : PQerrorMessage(w->conn));
+        cl_session_drop(w);
+    }
+}
+
+/* The batches that committed behind the failed one are counted now; settled
+ * again, they are only replayed (FL_COMMITTED). */
+static void
+count_late_commits(worker *w)
+{
+    for (int i = 0; i < w->nsent; i++) {
+        flight *f = flight_at(w, i);
+        if (f->state == FL_OK) {
+            count_flight(w, f);
+            f->state = FL_COMMITTED;
         }
     }
 }
@@ -232,30 +266,9 @@ cl_pipeline_run(worker *w)
         return; /* only unsent flights may be left (aborting): worker_main drops them */
     if (e == PIPE_FAILED)
         e = pipe_run(w, true); /* the later flights' outcomes */
-    if (e != PIPE_EMPTY || !PQexitPipelineMode(w->conn)) {
-        /* what was not read is unknown; the oldest, when it got no reply, says so */
-        for (int i = w->nread; i < w->nsent; i++)
-            flight_at(w, i)->state = FL_UNKNOWN;
-        if (e == PIPE_TIMEOUT && w->nread == 0) {
-            flight_at(w, 0)->state = FL_FAILED; /* send_rows drops the connection */
-            flight_at(w, 0)->rc = AWAIT_TIMEOUT;
-        } else {
-            copy_message(w->connerr, sizeof w->connerr,
-                         e == PIPE_TIMEOUT ? "no reply within --batch-timeout"
-                                           : PQerrorMessage(w->conn));
-            cl_session_drop(w);
-        }
-    }
-    for (int i = 0; i < w->nsent; i++) {
-        flight *f = flight_at(w, i);
-        if (f->state == FL_OK) { /* committed after the failed one: counted now */
-            cl_send_count_committed(w->pool->o.stats, cl_batch_rows(f->b), f->res,
-                                    f->t0);
-            if (f->insert)
-                cl_insert_first_ok(w);
-            f->state = FL_COMMITTED;
-        }
-    }
+    if (e != PIPE_EMPTY || !PQexitPipelineMode(w->conn))
+        mark_unread(w, e);
+    count_late_commits(w);
     w->nsent = w->nread = 0;
     while (w->nwin > 0)
         cl_send_settle_head(w);

@@ -51,6 +51,13 @@ typedef enum conn_rc {
     CONN_STOPPED, /* the run is aborting */
 } conn_rc;
 
+/* A wait on a statement once the run is aborting: since when (cl_now(); 0:
+ * not yet), and whether the statement was cancelled (session.c). */
+typedef struct abort_wait {
+    double since;
+    bool cancelled;
+} abort_wait;
+
 /* Where a batch of the window stands. */
 typedef enum flight_state {
     FL_QUEUED = 0, /* taken, not sent */
@@ -218,8 +225,10 @@ void cl_session_connect_error(const worker *w, char *err, size_t errlen);
 /* Close w's connection without waiting on the network. */
 void cl_session_drop(worker *w);
 
-/* Cancel what runs on conn, without waiting (a detached thread). */
-void cl_session_cancel(PGconn *conn);
+/* Aborting, one more look at a statement still running on conn: it is
+ * cancelled (without waiting) CANCEL_GRACE_MS into the abort. true: the
+ * wait is over, CANCEL_WAIT_MS after that; give the statement up. */
+bool cl_session_abort_wait(abort_wait *aw, PGconn *conn, double now);
 
 /* Keep the first error result in *res, else the last one. */
 void cl_session_keep_result(PGresult **res, PGresult *r);

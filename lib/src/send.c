@@ -198,6 +198,64 @@ abort_fatal(worker *w, const cl_batch *b, size_t first, size_t n, const failure 
                       detail ? detail : "", hint ? "\nHint: " : "", hint ? hint : "");
 }
 
+/* No reply within --batch-timeout: like a lost connection, the outcome is
+ * unknown; the connection is dropped, to be re-opened by retry(). */
+static try_end
+timed_out(worker *w, bool *doubt, failure *f)
+{
+    cl_session_drop(w);
+    *doubt = true;
+    f->klass = CL_ERRCLASS_RECONNECT;
+    snprintf(f->message, sizeof f->message, "no reply within --batch-timeout (%g s)",
+             w->pool->o.batch_timeout_ms / 1000.0);
+    snprintf(w->connerr, sizeof w->connerr, "%s", f->message);
+    return TRY_FAILED;
+}
+
+/*
+ * What the server's error in res (NULL: the connection broke) comes to for
+ * rows [first, first+n) of b, sent named or not, as the INSERT or not: a
+ * pooler lost our statement or the INSERT met a data error (the same rows
+ * again, at once), a fatal error (the run aborts), or a failure f for
+ * send_rows to retry or split. Clears res.
+ */
+static try_end
+sort_error(worker *w, const cl_batch *b, size_t first, size_t n, PGresult *res,
+           bool named, bool was_insert, bool *doubt, failure *f)
+{
+    describe_error(w, res, f);
+    if ((named &&
+         (strcmp(f->sqlstate, "42P05") == 0 || strcmp(f->sqlstate, "26000") == 0)) ||
+        strcmp(f->sqlstate, "34000") == 0) {
+        PQclear(res);
+        cl_session_use_unnamed(w->pool, f->sqlstate);
+        return TRY_AGAIN;
+    }
+    if (!res || PQstatus(w->conn) == CONNECTION_BAD ||
+        strcmp(f->sqlstate, "40003") == 0)
+        *doubt = true; /* it may have committed without our hearing */
+    if (was_insert && f->klass == CL_ERRCLASS_DATA) {
+        PQclear(res);
+        return TRY_AGAIN; /* the same rows as the upsert, at once, counted nowhere */
+    }
+    if (f->klass == CL_ERRCLASS_FATAL) {
+        abort_fatal(w, b, first, n, f, res);
+        PQclear(res);
+        f->rc = CL_EDB;
+        return TRY_STOPPED;
+    }
+    const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+    if (f->klass == CL_ERRCLASS_DATA && detail && *detail) {
+        char full[1536];
+        snprintf(full, sizeof full, "%s (%s)", f->message, detail);
+        copy_message(f->message, sizeof f->message, full);
+    }
+    PQclear(res);
+    if (f->klass == CL_ERRCLASS_RECONNECT)
+        snprintf(w->connerr, sizeof w->connerr, "%s", f->message);
+    return TRY_FAILED;
+}
+
 /*
  * Try rows [first, first+n) of b once: send them (or take the pipelined
  * try's outcome, how->pre) and sort out what came back. A failure is
@@ -259,48 +317,9 @@ try_once(worker *w, const cl_batch *b, size_t first, size_t n, bool top, send_ho
         cl_insert_first_failed(w, rc == AWAIT_DONE && state &&
                                       strcmp(state, "23505") == 0);
     }
-    if (rc == AWAIT_TIMEOUT) {
-        /* Like a lost connection: its outcome is unknown. */
-        cl_session_drop(w);
-        *doubt = true;
-        f->klass = CL_ERRCLASS_RECONNECT;
-        snprintf(f->message, sizeof f->message,
-                 "no reply within --batch-timeout (%g s)",
-                 p->o.batch_timeout_ms / 1000.0);
-        snprintf(w->connerr, sizeof w->connerr, "%s", f->message);
-        return TRY_FAILED;
-    }
-    describe_error(w, res, f);
-    if ((named &&
-         (strcmp(f->sqlstate, "42P05") == 0 || strcmp(f->sqlstate, "26000") == 0)) ||
-        strcmp(f->sqlstate, "34000") == 0) {
-        PQclear(res);
-        cl_session_use_unnamed(p, f->sqlstate);
-        return TRY_AGAIN;
-    }
-    if (!res || PQstatus(w->conn) == CONNECTION_BAD ||
-        strcmp(f->sqlstate, "40003") == 0)
-        *doubt = true; /* it may have committed without our hearing */
-    if (was_insert && f->klass == CL_ERRCLASS_DATA) {
-        PQclear(res);
-        return TRY_AGAIN; /* the same rows as the upsert, at once, counted nowhere */
-    }
-    if (f->klass == CL_ERRCLASS_FATAL) {
-        abort_fatal(w, b, first, n, f, res);
-        PQclear(res);
-        f->rc = CL_EDB;
-        return TRY_STOPPED;
-    }
-    const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
-    if (f->klass == CL_ERRCLASS_DATA && detail && *detail) {
-        char full[1536];
-        snprintf(full, sizeof full, "%s (%s)", f->message, detail);
-        copy_message(f->message, sizeof f->message, full);
-    }
-    PQclear(res);
-    if (f->klass == CL_ERRCLASS_RECONNECT)
-        snprintf(w->connerr, sizeof w->connerr, "%s", f->message);
-    return TRY_FAILED;
+    if (rc == AWAIT_TIMEOUT)
+        return timed_out(w, doubt, f);
+    return sort_error(w, b, first, n, res, named, was_insert, doubt, f);
 }
 
 /*
@@ -395,6 +414,38 @@ send_rows(worker *w, const cl_batch *b, size_t first, size_t n, bool top, send_h
     }
 }
 
+/* Whether flight f may have committed without our hearing: its outcome
+ * never came, no reply in time, or 40003. */
+static bool
+flight_in_doubt(const flight *f)
+{
+    const char *state = f->res ? PQresultErrorField(f->res, PG_DIAG_SQLSTATE) : NULL;
+
+    return f->state == FL_UNKNOWN ||
+           (f->state == FL_FAILED &&
+            (f->rc != AWAIT_DONE || !f->res || (state && strcmp(state, "40003") == 0)));
+}
+
+/* How send_rows takes flight f over, by where it stands; a failed one's
+ * result goes with it (send_rows clears it). */
+static send_how
+flight_how(flight *f)
+{
+    send_how how = {.replay = f->state == FL_COMMITTED,
+                    .doubt = f->state == FL_UNKNOWN,
+                    .pre = f->state == FL_FAILED,
+                    .insert = f->insert,
+                    .fresh = f->state == FL_QUEUED,
+                    .rc = f->rc,
+                    .res = f->res,
+                    .named = f->named,
+                    .t0 = f->t0};
+
+    if (how.pre)
+        f->res = NULL;
+    return how;
+}
+
 /* Settle the window's oldest batch one statement at a time (send_rows):
  * a batch never sent, a failed one with its first outcome, an unknown one,
  * or a committed one replayed. Aborting, it is dropped (in doubt if it may
@@ -408,29 +459,15 @@ cl_send_settle_head(worker *w)
     flight *f = flight_at(w, 0);
     size_t n = cl_batch_rows(f->b);
     bool settled = n == 0;
-    const char *state = f->res ? PQresultErrorField(f->res, PG_DIAG_SQLSTATE) : NULL;
-    bool doubt = f->state == FL_UNKNOWN ||
-                 (f->state == FL_FAILED && (f->rc != AWAIT_DONE || !f->res ||
-                                            (state && strcmp(state, "40003") == 0)));
+    bool doubt = flight_in_doubt(f);
 
     if (!aborted(p) && stop_requested(p))
         cl_pool_set_abort(p, CL_EINTERRUPTED, "interrupted");
     if (f->insert && f->state == FL_UNKNOWN)
         cl_insert_first_failed(w, false); /* its outcome never came: no probe is out */
     if (!aborted(p) && n > 0) {
-        send_how how = {.replay = f->state == FL_COMMITTED,
-                        .doubt = f->state == FL_UNKNOWN,
-                        .pre = f->state == FL_FAILED,
-                        .insert = f->insert,
-                        .fresh = f->state == FL_QUEUED,
-                        .rc = f->rc,
-                        .res = f->res,
-                        .named = f->named,
-                        .t0 = f->t0};
-        if (how.pre)
-            f->res = NULL; /* send_rows clears it */
         w->retried_40003 = false;
-        settled = send_rows(w, f->b, 0, n, true, how) == 0;
+        settled = send_rows(w, f->b, 0, n, true, flight_how(f)) == 0;
     } else if (doubt && !settled) {
         give_up(w, n, true, 0);
     }

@@ -72,8 +72,8 @@ cancel_main(void *arg)
     return NULL;
 }
 
-void
-cl_session_cancel(PGconn *conn)
+static void
+cancel_async(PGconn *conn)
 {
     PGcancel *c = PQgetCancel(conn);
     pthread_attr_t a;
@@ -89,6 +89,18 @@ cl_session_cancel(PGconn *conn)
     }
     if (!started)
         PQfreeCancel(c);
+}
+
+bool
+cl_session_abort_wait(abort_wait *aw, PGconn *conn, double now)
+{
+    if (aw->since == 0)
+        aw->since = now;
+    if (!aw->cancelled && now - aw->since >= CANCEL_GRACE_MS / 1000.0) {
+        cancel_async(conn);
+        aw->cancelled = true;
+    }
+    return now - aw->since >= (CANCEL_GRACE_MS + CANCEL_WAIT_MS) / 1000.0;
 }
 
 /* Close w's connection without waiting on the network: shutdown(2) first, so
@@ -135,8 +147,7 @@ await_result(worker *w, double deadline, bool settle, PGresult **res)
 {
     cl_pool *p = w->pool;
     PGconn *c = w->conn;
-    double abort_at = 0;
-    bool cancelled = false;
+    abort_wait aw = {0};
 
     *res = NULL;
     for (;;) {
@@ -153,15 +164,7 @@ await_result(worker *w, double deadline, bool settle, PGresult **res)
         }
         now = cl_now();
         if (aborted(p) || stop_requested(p)) {
-            if (!settle)
-                break;
-            if (abort_at == 0)
-                abort_at = now;
-            if (!cancelled && now - abort_at >= CANCEL_GRACE_MS / 1000.0) {
-                cl_session_cancel(c);
-                cancelled = true;
-            }
-            if (now - abort_at >= (CANCEL_GRACE_MS + CANCEL_WAIT_MS) / 1000.0)
+            if (!settle || cl_session_abort_wait(&aw, c, now))
                 break;
         }
         if (deadline > 0 && now >= deadline)
