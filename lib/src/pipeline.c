@@ -131,6 +131,63 @@ count_flight(worker *w, const flight *f)
         cl_insert_first_ok(w);
 }
 
+/* Send what the window holds and what the queue has, while the window has
+ * room; a probe INSERT goes alone: were it to fail, the upserts sent behind
+ * it would be sent again (replayed), each a full upsert. Out of memory
+ * aborts the run. false: the connection broke. */
+static bool
+send_more(worker *w)
+{
+    cl_pool *p = w->pool;
+    int rc;
+
+    while (!aborted(p) && !atomic_load(&p->pooled) && !(w->ins_probe && w->nsent > 0) &&
+           (w->nsent < w->nwin || (w->nwin < w->pipe && cl_pool_take(w, false)))) {
+        if ((rc = pipe_send(w, flight_at(w, w->nsent))) < 0) {
+            cl_pool_set_abort(p, rc, "out of memory");
+            break;
+        }
+        if (rc > 0)
+            return false;
+        w->nsent++;
+    }
+    return true;
+}
+
+/* Count and pop the oldest flights as long as they committed. Whether any
+ * did. */
+static bool
+pop_committed(worker *w)
+{
+    bool any = false;
+
+    while (w->nread > 0 && flight_at(w, 0)->state == FL_OK) {
+        count_flight(w, flight_at(w, 0));
+        cl_pool_pop_head(w, true);
+        w->nread--;
+        w->nsent--;
+        any = true;
+    }
+    return any;
+}
+
+/* Wait a slice for the socket (and for it to take more, when out), and,
+ * when the window has room, for a wake-up from submit. */
+static void
+wait_io(worker *w, bool out, bool room)
+{
+    struct pollfd pf[2] = {
+        {.fd = PQsocket(w->conn), .events = (short)(POLLIN | (out ? POLLOUT : 0))},
+        {.fd = w->wake, .events = POLLIN},
+    };
+
+    if (poll(pf, room ? 2 : 1, SLEEP_SLICE_MS) > 0 && (pf[1].revents & POLLIN)) {
+        uint64_t v;
+        if (read(w->wake, &v, sizeof v) < 0)
+            v = 0; /* EAGAIN: another read took it */
+    }
+}
+
 typedef enum pipe_end {
     PIPE_EMPTY = 0, /* every flight read */
     PIPE_FAILED,    /* the oldest flight failed; the connection still answers */
@@ -155,34 +212,18 @@ pipe_run(worker *w, bool drain)
     abort_wait aw = {0};
 
     for (;;) {
-        int fl, rc;
+        int fl;
         double now;
 
-        /* a probe INSERT goes alone: were it to fail, the upserts sent
-         * behind it would be sent again (replayed), each a full upsert */
-        while (!aborted(p) && !drain && !atomic_load(&p->pooled) &&
-               !(w->ins_probe && w->nsent > 0) &&
-               (w->nsent < w->nwin || (w->nwin < w->pipe && cl_pool_take(w, false)))) {
-            if ((rc = pipe_send(w, flight_at(w, w->nsent))) < 0) {
-                cl_pool_set_abort(p, rc, "out of memory");
-                break;
-            }
-            if (rc > 0)
-                return PIPE_LOST;
-            w->nsent++;
-        }
+        if (!drain && !send_more(w))
+            return PIPE_LOST;
         fl = PQflush(w->conn);
         if (fl < 0 || !pipe_read(w))
             return PIPE_LOST;
         if (drain && w->nread == w->nsent)
             return PIPE_EMPTY;
-        while (!drain && w->nread > 0 && flight_at(w, 0)->state == FL_OK) {
-            count_flight(w, flight_at(w, 0));
-            cl_pool_pop_head(w, true);
-            w->nread--;
-            w->nsent--;
+        if (!drain && pop_committed(w))
             since = cl_now();
-        }
         if (!drain && w->nread > 0)
             return PIPE_FAILED; /* the oldest failed */
         if (!drain && w->nsent == 0)
@@ -197,19 +238,7 @@ pipe_run(worker *w, bool drain)
         }
         if (p->o.batch_timeout_ms > 0 && now - since >= p->o.batch_timeout_ms / 1000.0)
             return PIPE_TIMEOUT;
-
-        /* the socket, and a wake-up from submit while there is room */
-        struct pollfd pf[2] = {
-            {.fd = PQsocket(w->conn),
-             .events = (short)(POLLIN | (fl == 1 ? POLLOUT : 0))},
-            {.fd = w->wake, .events = POLLIN},
-        };
-        bool room = !drain && !aborted(p) && w->nwin < w->pipe;
-        if (poll(pf, room ? 2 : 1, SLEEP_SLICE_MS) > 0 && (pf[1].revents & POLLIN)) {
-            uint64_t v;
-            if (read(w->wake, &v, sizeof v) < 0)
-                v = 0; /* EAGAIN: another read took it */
-        }
+        wait_io(w, fl == 1, !drain && !aborted(p) && w->nwin < w->pipe);
     }
 }
 
@@ -255,7 +284,7 @@ count_late_commits(worker *w)
  * its retries, split or rejects, then every later one again, in order,
  * counted only if it had not committed. So a key's last occurrence is
  * written last even when a later batch of this worker committed before the
- * failed one was retried (see DESIGN).
+ * failed one was retried (see the head of this file).
  */
 void
 cl_pipeline_run(worker *w)

@@ -25,7 +25,6 @@
 #include <string.h>
 
 #include "crdbload/crdbload.h"
-#include "ledger.h"
 #include "pool_impl.h"
 #include "retry.h"
 #include "stats.h"
@@ -87,7 +86,7 @@ cl_send_count_committed(cl_stats *st, size_t n, const PGresult *res, double t0)
  * pipelined batch), taken over (res is cleared by send_rows); insert: that
  * try was the plain INSERT. replay: the rows committed already and are
  * counted: they are sent again only to keep the order of writes (see
- * DESIGN), and counted nowhere. doubt: an earlier try may have committed
+ * pipeline.c), and counted nowhere. doubt: an earlier try may have committed
  * them unheard. fresh: never sent, so the first try may be the INSERT. */
 typedef struct send_how {
     int rc; /* an await_rc */
@@ -151,7 +150,8 @@ give_up(worker *w, size_t n, bool doubt, int rc)
 typedef enum try_end {
     TRY_COMMITTED, /* written (counted, unless a replay) */
     TRY_FAILED,    /* the failure says what it was */
-    TRY_AGAIN,     /* a pooler lost our prepared statement: it never ran */
+    TRY_AGAIN,     /* it never ran (a pooler lost our prepared statement), or
+                    * the INSERT met a data error: the same rows again, at once */
     TRY_STOPPED,   /* the rows are given up with the failure's rc (aborting) */
 } try_end;
 
