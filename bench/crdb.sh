@@ -6,7 +6,10 @@
 #   crdbload+OPTIONS  crdbload with OPTIONS, comma-separated (crdbload+-b,2500)
 #   base      the crdbload of another build (BASE_BUILD=DIR) with its defaults:
 #             a change measured against the code before it
-#             (these three only when BENCH_TOOLS names them)
+#   split     crdbload with its defaults into a table split beforehand into 4
+#             ranges a index (ALTER TABLE/INDEX ... SPLIT AT: a schema change
+#             crdbload does not make on its own; measured, not a default)
+#             (these four only when BENCH_TOOLS names them)
 #   seeds     the seeds' approach: node-postgres Pool, INSERT ... VALUES ($1, ...), ...
 #             ON CONFLICT (sku) DO UPDATE in 1000-row batches, 4 in flight
 #             (bench/seeds/upsert.js; one URL, node 1, as pg takes one host)
@@ -104,6 +107,16 @@ run_variant() { # comma-separated options
     local -a opts
     IFS=, read -r -a opts <<<"$1"
     "$build/crdbload" -q --url "$CRDB_URL_ALL" "${opts[@]}" "$work/base.csv.gz"
+}
+run_split() {
+    local q
+    q=$(printf "'%s'," 40000000-0000-0000-0000-000000000000 \
+        80000000-0000-0000-0000-000000000000 c0000000-0000-0000-0000-000000000000)
+    psqlq -c "ALTER TABLE products SPLIT AT SELECT unnest(ARRAY[${q%,}]::uuid[])" \
+        -c "ALTER INDEX products@products_sku_key SPLIT AT
+            SELECT 'SKU-' || lpad((i * $rows / 4)::text, 8, '0') FROM generate_series(1, 3) AS i" \
+        >/dev/null
+    run_crdbload
 }
 run_seeds() { node "$here/bench/seeds/upsert.js" "$CRDB_URL" products "$work/base.csv.gz" 1000 4; }
 run_import() {

@@ -43,6 +43,9 @@
 # this script's PID - even when this script is SIGKILLed (a CTest timeout kills
 # the whole process tree). Failing to start is an error (the node logs are
 # printed). WITH_CRDB_KEEP=1 keeps the temp dir (logs, certs) for a post-mortem.
+# Each node has a 1 GiB in-memory store and a 64 MiB block cache, enough for
+# the tests; WITH_CRDB_STORE_SIZE and WITH_CRDB_CACHE_SIZE (cockroach's sizes:
+# 4GiB, 512MiB) change them for a bench.
 set -uo pipefail
 
 die() {
@@ -142,6 +145,8 @@ fi
 CRDB_TMP=$(mktemp -d /tmp/crdbload-crdb.XXXXXX) || die "could not create a temp dir in /tmp"
 chmod 700 "$CRDB_TMP"
 keep=${WITH_CRDB_KEEP:-0}
+store_size=${WITH_CRDB_STORE_SIZE:-1GiB}
+cache_size=${WITH_CRDB_CACHE_SIZE:-64MiB}
 
 # Double-forked into its own session, so that it outlives a CTest timeout
 # that kills this script's whole process tree.
@@ -212,8 +217,8 @@ start_node() {
         mode=(start "--join=${join%,}")
     fi
     # shellcheck disable=SC2086 # CRDB_FLAGS is one flag
-    "$COCKROACH" "${mode[@]}" $CRDB_FLAGS --store=type=mem,size=1GiB \
-        --cache=64MiB --max-sql-memory=256MiB --external-io-dir="$dir/extern" \
+    "$COCKROACH" "${mode[@]}" $CRDB_FLAGS --store="type=mem,size=$store_size" \
+        --cache="$cache_size" --max-sql-memory=256MiB --external-io-dir="$dir/extern" \
         --listen-addr="127.0.0.1:${ports[n - 1]}" --http-addr=127.0.0.1:0 \
         --log="file-defaults: {dir: $dir/logs}" --listening-url-file="$dir/url" \
         --pid-file="$dir/pid" </dev/null >"$dir/stdout" 2>&1 &
