@@ -157,23 +157,4 @@ void cl_batch_free(cl_batch *b);
 /* 64-bit hash of a record's key fields: routes a row to its worker. */
 uint64_t cl_key_hash(const cl_field *fields, const size_t *key_fields, size_t nkeys);
 
-/*
- * Client-side check of one value against its column (stage 2, before a row
- * is sent): NOT NULL, integer ranges, numeric precision and scale, booleans,
- * uuids, dates and timestamps, varchar length. Conservative: it rejects only
- * what the server would surely refuse. Returns 0, or -1 with the reason in
- * why ("value 99999999999 out of range for integer").
- */
-int cl_validate_value(const cl_column *c, const char *v, size_t len, char *why,
-                      size_t whylen);
-
-/*
- * The same for a record of p->nfields fields: each value the plan sends
- * against its column, then the key, which may not be null (names: the
- * fields' names, for the message). 0, or -1 with why ("column 3
- * ("price"): ...").
- */
-int cl_validate_record(const cl_plan *p, const cl_field *fields,
-                       const char *const *names, char *why, size_t whylen);
-
 #endif

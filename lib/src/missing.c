@@ -37,7 +37,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "batch.h"
+#include "validate.h"
 #include "crdbload/crdbload.h"
 #include "log.h"
 #include "retry.h"

@@ -11,6 +11,7 @@
 #include "crdbload/crdbload.h"
 #include "error.h"
 #include "transcode.h"
+#include "validate.h"
 
 struct cl_router {
     cl_router_opts o;

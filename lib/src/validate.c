@@ -9,7 +9,7 @@
  * is what a catalog file gets wrong: NOT NULL, integer ranges, numeric
  * precision, booleans, uuids, impossible calendar dates, varchar lengths.
  */
-#include "batch.h"
+#include "validate.h"
 #include "crdbload/crdbload.h"
 #include "error.h"
 #include "util.h"

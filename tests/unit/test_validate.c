@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "batch.h"
+#include "validate.h"
 #include "testutil.h"
 
 static cl_column
