@@ -7,10 +7,10 @@
  * batches only, and each worker sends its batches in the order they were
  * filled: the last occurrence of a key wins, whatever the number of
  * workers. A key repeated inside a batch is merged there, the later row
- * winning (cl_batch_add). A batch is handed on (submit) when the next row
- * would pass its rows or bytes cap, and at the end of each input: batches
- * never span two inputs. Each batch is opened in the ledger at its first
- * record before that record is passed (ledger.h).
+ * winning (cl_batch_add_hashed). A batch is handed on (submit) when the next
+ * row would pass its rows or bytes cap, and at the end of each input:
+ * batches never span two inputs. Each batch is opened in the ledger at its
+ * first record before that record is passed (ledger.h).
  */
 #ifndef CRDBLOAD_ROUTE_H
 #define CRDBLOAD_ROUTE_H
@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "batch.h"
+#include "plan.h"
 #include "reader.h"
 #include "ledger.h"
 

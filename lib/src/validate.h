@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "batch.h"
+#include "plan.h"
 #include "reader.h"
 #include "schema.h"
 

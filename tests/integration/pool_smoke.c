@@ -21,6 +21,7 @@
 
 #include "batch.h"
 #include "crdbload/crdbload.h"
+#include "plan.h"
 #include "stats.h"
 #include "pool.h"
 #include "schema.h"

@@ -9,6 +9,7 @@
 
 #include "batch.h"
 #include "crdbload/crdbload.h"
+#include "plan.h"
 #include "testutil.h"
 
 /* ------------------------------------------------------------------------ */
