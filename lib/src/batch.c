@@ -1,25 +1,21 @@
 /*
  * lib/src/batch.c - the batcher: the batch of rows bound for one statement
- * (the statement itself: plan.c), and the parameters of a statement.
+ * (the statement: plan.c; its parameters: bind.c).
  *
- * DESIGN. A cl_batch keeps every field of its records in one growable arena. Rows
- * refer to their fields by offset, never by pointer, since the arena moves
- * when it grows. A record's fields are copied contiguously, NUL-terminated,
- * into a span of the arena; a NULL field takes no space. An open-addressing
- * index (linear probing, row number + 1, 0 = empty) on the key hash finds a
- * row with the same key: the newer record then takes over that row, in its
- * span when it fits, else in a fresh span at the end of the arena. Spans left
- * behind are counted as garbage and squeezed out when they outweigh the live
- * data, so memory stays bounded however many duplicates arrive. Rows whose key
- * has a NULL are never merged: NULLs are distinct to a unique index, so such
- * rows cannot conflict with each other.
- *
- * cl_plan_bind() points straight into the arena for VALUES; for UNNEST it
- * writes one array literal a column into a buffer kept across calls.
+ * DESIGN. A cl_batch keeps every field of its records in one growable
+ * arena. Rows refer to their fields by offset, never by pointer, since the
+ * arena moves when it grows. A record's fields are copied contiguously,
+ * NUL-terminated, into a span of the arena; a NULL field takes no space. An
+ * open-addressing index (linear probing, row number + 1, 0 = empty) on the
+ * key hash finds a row with the same key: the newer record then takes over
+ * that row, in its span when it fits, else in a fresh span at the end of the
+ * arena. Spans left behind are counted as garbage and squeezed out when they
+ * outweigh the live data, so memory stays bounded however many duplicates
+ * arrive. Rows whose key has a NULL are never merged: NULLs are distinct to
+ * a unique index, so such rows cannot conflict with each other.
  */
 #include "batch.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -476,153 +472,4 @@ cl_batch_add_hashed(cl_batch *b, const cl_field *fields, uint64_t line, uint64_t
     }
     b->nrows++;
     return 0;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Parameters.                                                               */
-
-static int
-bind_reserve(cl_bind *bind, size_t n)
-{
-    const char **v;
-    int *l;
-
-    if (n <= bind->cap)
-        return 0;
-    v = realloc(bind->values, n * sizeof *v);
-    if (!v)
-        return CL_ENOMEM;
-    bind->values = v;
-    l = realloc(bind->lengths, n * sizeof *l);
-    if (!l)
-        return CL_ENOMEM; /* values is larger, harmless: cap says what both hold */
-    bind->lengths = l;
-    bind->cap = n;
-    return 0;
-}
-
-/* Bytes of an array element as written by put_elem(). */
-static size_t
-elem_size(const char *v, size_t len)
-{
-    size_t n = len + 2;
-
-    if (!v)
-        return 4;
-    for (size_t i = 0; i < len; i++)
-        n += v[i] == '"' || v[i] == '\\';
-    return n;
-}
-
-/* "v" with " and \ escaped, or NULL unquoted: quoting every element keeps
- * the text NULL, blanks and braces exactly as they are. */
-static char *
-put_elem(char *w, const char *v, size_t len)
-{
-    if (!v) {
-        memcpy(w, "NULL", 4);
-        return w + 4;
-    }
-    *w++ = '"';
-    for (size_t i = 0; i < len; i++) {
-        if (v[i] == '"' || v[i] == '\\')
-            *w++ = '\\';
-        *w++ = v[i];
-    }
-    *w++ = '"';
-    return w;
-}
-
-/* Array elements are separated by the element type's typdelim: ',' for all
- * built-in types but box. */
-static char
-array_delim(const cl_column *c)
-{
-    return strcmp(c->type_name, "box") == 0 ? ';' : ',';
-}
-
-int
-cl_plan_bind(const cl_plan *p, const cl_batch *b, size_t first, size_t nrows,
-             cl_bind *bind)
-{
-    size_t total = 0, w = 0;
-
-    if (first > b->nrows || nrows > b->nrows - first || b->nfields != p->nfields)
-        return CL_ECONFIG; /* a caller's mistake, not the data's */
-
-    if (p->form == CL_FORM_VALUES) {
-        size_t n = nrows * p->ncols;
-
-        if (n > INT_MAX || bind_reserve(bind, n) != 0)
-            return CL_ENOMEM;
-        for (size_t r = 0; r < nrows; r++) {
-            const cell *s = &b->cells[(first + r) * b->nfields];
-
-            for (size_t c = 0; c < p->ncols; c++) {
-                const cell *sc = &s[p->field_of_col[c]];
-                size_t i = r * p->ncols + c;
-
-                bind->values[i] = sc->off == NULL_OFF ? NULL : b->arena + sc->off;
-                bind->lengths[i] = (int)sc->len;
-            }
-        }
-        bind->nparams = (int)n;
-        return 0;
-    }
-
-    /* UNNEST: measure every literal, make room once, then write. */
-    if (bind_reserve(bind, p->ncols) != 0)
-        return CL_ENOMEM;
-    for (size_t c = 0; c < p->ncols; c++) {
-        size_t f = p->field_of_col[c], n = 2 + (nrows ? nrows - 1 : 0);
-
-        for (size_t r = first; r < first + nrows; r++) {
-            const cell *s = &b->cells[r * b->nfields + f];
-
-            n += elem_size(s->off == NULL_OFF ? NULL : b->arena + s->off, s->len);
-        }
-        if (n >= INT_MAX)
-            return CL_ENOMEM; /* a parameter's length is an int */
-        bind->lengths[c] = (int)n;
-        total += n + 1;
-    }
-    if (total > bind->bufcap) {
-        char *buf = realloc(bind->buf, total);
-
-        if (!buf)
-            return CL_ENOMEM;
-        bind->buf = buf;
-        bind->bufcap = total;
-    }
-    for (size_t c = 0; c < p->ncols; c++) {
-        size_t f = p->field_of_col[c];
-        char *start = bind->buf + w, *q = start;
-        char delim = array_delim(p->cols[c]);
-
-        *q++ = '{';
-        for (size_t r = first; r < first + nrows; r++) {
-            const cell *s = &b->cells[r * b->nfields + f];
-
-            if (r > first)
-                *q++ = delim;
-            q = put_elem(q, s->off == NULL_OFF ? NULL : b->arena + s->off, s->len);
-        }
-        *q++ = '}';
-        *q++ = '\0';
-        bind->values[c] = start;
-        w += (size_t)(q - start);
-    }
-    bind->nparams = (int)p->ncols;
-    return 0;
-}
-
-void
-cl_bind_free(cl_bind *bind)
-{
-    if (!bind)
-        return;
-    free(bind->values);
-    free(bind->lengths);
-    free(bind->buf);
-    memset(bind, 0, sizeof *bind);
 }

@@ -7,8 +7,6 @@
  * is merged, the later row winning, because one statement may not touch a
  * row twice. A batch is handed along, never shared: the reader thread fills
  * it, cl_pool_submit() takes it, the worker that sends it gives it back.
- *
- * Values only ever travel as parameters; identifiers are quoted.
  */
 #ifndef CRDBLOAD_BATCH_H
 #define CRDBLOAD_BATCH_H
@@ -18,26 +16,9 @@
 #include <stdint.h>
 
 #include "crdbload/crdbload.h"
-#include "plan.h"
 #include "reader.h"
 
-/* Parameters for rows [first, first+nrows) of a batch; reused across calls. */
-typedef struct cl_bind {
-    int nparams;
-    const char **values; /* NULL entries are SQL NULLs */
-    int *lengths;
-    char *buf; /* array literals (CL_FORM_UNNEST) */
-    size_t bufcap;
-    size_t cap; /* capacity of values/lengths */
-} cl_bind;
-
 typedef struct cl_batch cl_batch;
-
-/* Fill bind for rows [first, first+nrows) of b. 0 or CL_ENOMEM. Borrowed
- * pointers into b stay valid until b changes. */
-int cl_plan_bind(const cl_plan *p, const cl_batch *b, size_t first, size_t nrows,
-                 cl_bind *bind);
-void cl_bind_free(cl_bind *bind);
 
 /* A batch for records of nfields fields keyed by key_fields (copied). */
 cl_batch *cl_batch_new(size_t nfields, const size_t *key_fields, size_t nkeys,

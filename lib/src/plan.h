@@ -5,12 +5,12 @@
  * A cl_plan is the statement builder: from the table, the file's column
  * names and the options it decides once which fields are sent, the conflict
  * key, what DO UPDATE sets, the batch's limits, and the SQL text for a batch
- * of n rows. Values only ever travel as parameters (cl_plan_bind());
- * identifiers are quoted.
+ * of n rows. Values only ever travel as parameters (bind.h); identifiers are
+ * quoted.
  *
  * Read-only after cl_plan_new(), and shared by every worker without a lock.
  * Its fields are read directly, through a const cl_plan *, by those that
- * borrow it (route.c, validate.c, pool.c, load.c): they are the
+ * borrow it (route.c, validate.c, bind.c, pool.c, load.c): they are the
  * plan's decisions, set once, with no state that changes and no invariant a
  * reader could break through const, so accessors would add a name a field
  * and hide nothing. Only the owner that created it holds a cl_plan *, to

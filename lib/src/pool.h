@@ -23,6 +23,7 @@
 
 #include "batch.h"
 #include "crdbload/crdbload.h"
+#include "plan.h"
 
 typedef struct cl_pool cl_pool;
 

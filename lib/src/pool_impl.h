@@ -28,6 +28,7 @@
 #include <libpq-fe.h>
 
 #include "batch.h"
+#include "bind.h"
 #include "conn.h"
 #include "pool.h"
 #include "util.h"

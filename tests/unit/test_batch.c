@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "batch.h"
+#include "bind.h"
 #include "crdbload/crdbload.h"
 #include "plan.h"
 #include "testutil.h"
