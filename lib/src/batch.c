@@ -411,13 +411,6 @@ store(cl_batch *b, size_t r, size_t start, const cl_field *fields)
 }
 
 int
-cl_batch_add(cl_batch *b, const cl_field *fields, uint64_t line)
-{
-    return cl_batch_add_hashed(b, fields, line,
-                               cl_key_hash(fields, b->key_fields, b->nkeys));
-}
-
-int
 cl_batch_add_hashed(cl_batch *b, const cl_field *fields, uint64_t line, uint64_t h)
 {
     size_t need = 0, r = SIZE_MAX, pos = 0;

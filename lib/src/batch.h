@@ -25,14 +25,12 @@ cl_batch *cl_batch_new(size_t nfields, const size_t *key_fields, size_t nkeys,
                        size_t max_rows, size_t max_bytes);
 
 /*
- * Copy a record in. Returns 0 when appended, 1 when it replaced an earlier
- * row of this batch with the same key (its values and line now win), or
- * CL_ENOMEM (the batch is unchanged).
+ * Copy a record in; hash is cl_key_hash() of its key over the batch's
+ * key_fields (the router hashes every key once, to route it, and passes it
+ * on). Returns 0 when appended, 1 when it replaced an earlier row of this
+ * batch with the same key (its values and line now win), or CL_ENOMEM (the
+ * batch is unchanged).
  */
-int cl_batch_add(cl_batch *b, const cl_field *fields, uint64_t line);
-
-/* The same, with hash = cl_key_hash() of the record's key already computed
- * (the loader hashes every key once, to route it). */
 int cl_batch_add_hashed(cl_batch *b, const cl_field *fields, uint64_t line,
                         uint64_t hash);
 

@@ -411,7 +411,8 @@ send_rows(run *r, const char *prefix, int n, int (*bad)(int), int workers)
         f[4] = (cl_field){"7", 1};
         f[5] = (cl_field){"EUR", 3};
 
-        int w = (int)(cl_key_hash(f, p->key_fields, p->nkeys) % (uint64_t)workers);
+        uint64_t h = cl_key_hash(f, p->key_fields, p->nkeys);
+        int w = (int)(h % (uint64_t)workers);
         if (cur[w] && cl_batch_full(cur[w], 64)) {
             rc = cl_pool_submit(r->pool, w, cur[w]);
             cur[w] = NULL;
@@ -424,7 +425,7 @@ send_rows(run *r, const char *prefix, int n, int (*bad)(int), int workers)
                 cur[w] = cl_batch_new(p->nfields, p->key_fields, p->nkeys,
                                       (size_t)p->batch_size, p->batch_bytes);
         }
-        cl_batch_add(cur[w], f, (uint64_t)i + 2);
+        cl_batch_add_hashed(cur[w], f, (uint64_t)i + 2, h);
     }
     for (int w = 0; w < workers; w++) {
         if (cur[w] && rc == 0)

@@ -829,6 +829,14 @@ rec(cl_field *f, size_t n, const char *const *v)
     }
 }
 
+/* A record in as the router adds it: its key hashed once, over the batch's
+ * key fields, then added with that hash. */
+static int
+add(cl_batch *b, const size_t *key, size_t nkeys, const cl_field *f, uint64_t line)
+{
+    return cl_batch_add_hashed(b, f, line, cl_key_hash(f, key, nkeys));
+}
+
 static void
 test_batch_merge(void)
 {
@@ -840,13 +848,13 @@ test_batch_merge(void)
     CHECK(b != NULL);
     CHECK_EQ_INT(cl_batch_nfields(b), 3);
     rec(f, 3, (const char *const[]){"a", "one", NULL});
-    CHECK_EQ_INT(cl_batch_add(b, f, 2), 0);
+    CHECK_EQ_INT(add(b, key, 1, f, 2), 0);
     rec(f, 3, (const char *const[]){"b", "two", "x"});
-    CHECK_EQ_INT(cl_batch_add(b, f, 3), 0);
+    CHECK_EQ_INT(add(b, key, 1, f, 3), 0);
     CHECK_EQ_INT(cl_batch_bytes(b), 1 + 3 + 1 + 3 + 1);
     /* The same key again: the later row wins, in place. */
     rec(f, 3, (const char *const[]){"a", "three", ""});
-    CHECK_EQ_INT(cl_batch_add(b, f, 7), 1);
+    CHECK_EQ_INT(add(b, key, 1, f, 7), 1);
     CHECK_EQ_INT(cl_batch_rows(b), 2);
     CHECK_EQ_STR(cl_batch_value(b, 0, 1, &len), "three");
     CHECK_EQ_INT(len, 5);
@@ -858,7 +866,7 @@ test_batch_merge(void)
     CHECK_EQ_INT(cl_batch_bytes(b), 1 + 5 + 0 + 1 + 3 + 1);
     /* Shorter values reuse the row's room; NULL comes back NULL. */
     rec(f, 3, (const char *const[]){"a", "4", NULL});
-    CHECK_EQ_INT(cl_batch_add(b, f, 9), 1);
+    CHECK_EQ_INT(add(b, key, 1, f, 9), 1);
     CHECK_EQ_STR(cl_batch_value(b, 0, 1, NULL), "4");
     CHECK(cl_batch_value(b, 0, 2, &len) == NULL);
     CHECK_EQ_INT(len, 0);
@@ -870,9 +878,9 @@ test_batch_merge(void)
 
     /* A NULL key never merges: NULLs are distinct to a unique index. */
     rec(f, 3, (const char *const[]){NULL, "n1", NULL});
-    CHECK_EQ_INT(cl_batch_add(b, f, 10), 0);
+    CHECK_EQ_INT(add(b, key, 1, f, 10), 0);
     rec(f, 3, (const char *const[]){NULL, "n2", NULL});
-    CHECK_EQ_INT(cl_batch_add(b, f, 11), 0);
+    CHECK_EQ_INT(add(b, key, 1, f, 11), 0);
     CHECK_EQ_INT(cl_batch_rows(b), 4);
 
     /* Reset keeps nothing but memory: "a" is new again. */
@@ -880,7 +888,7 @@ test_batch_merge(void)
     CHECK_EQ_INT(cl_batch_rows(b), 0);
     CHECK_EQ_INT(cl_batch_bytes(b), 0);
     rec(f, 3, (const char *const[]){"a", "five", NULL});
-    CHECK_EQ_INT(cl_batch_add(b, f, 12), 0);
+    CHECK_EQ_INT(add(b, key, 1, f, 12), 0);
     CHECK_EQ_STR(cl_batch_value(b, 0, 1, NULL), "five");
     CHECK_EQ_INT(cl_batch_line(b, 0), 12);
     cl_batch_free(b);
@@ -899,11 +907,11 @@ test_batch_composite(void)
     cl_field f[3];
 
     rec(f, 3, (const char *const[]){"ab", "c", "1"});
-    CHECK_EQ_INT(cl_batch_add(b, f, 1), 0);
+    CHECK_EQ_INT(add(b, key, 2, f, 1), 0);
     rec(f, 3, (const char *const[]){"a", "bc", "2"});
-    CHECK_EQ_INT(cl_batch_add(b, f, 2), 0);
+    CHECK_EQ_INT(add(b, key, 2, f, 2), 0);
     rec(f, 3, (const char *const[]){"ab", "c", "3"});
-    CHECK_EQ_INT(cl_batch_add(b, f, 3), 1);
+    CHECK_EQ_INT(add(b, key, 2, f, 3), 1);
     CHECK_EQ_INT(cl_batch_rows(b), 2);
     CHECK_EQ_STR(cl_batch_value(b, 0, 2, NULL), "3");
     CHECK_EQ_STR(cl_batch_value(b, 1, 2, NULL), "2");
@@ -933,7 +941,7 @@ test_batch_growth(void)
             f[0].len = strlen(k);
             f[1].data = v;
             f[1].len = (size_t)vlen;
-            if (cl_batch_add(b, f, (uint64_t)(round * N + i)) != (round ? 1 : 0))
+            if (add(b, key, 1, f, (uint64_t)(round * N + i)) != (round ? 1 : 0))
                 bad++;
         }
     }
@@ -962,15 +970,15 @@ test_batch_full(void)
 
     CHECK(!cl_batch_full(b, 1000)); /* an empty batch takes any record */
     rec(f, 1, (const char *const[]){"abcd"});
-    cl_batch_add(b, f, 1);
+    add(b, key, 1, f, 1);
     CHECK(!cl_batch_full(b, 6));
     CHECK(cl_batch_full(b, 7)); /* 4 + 7 > 10 */
     rec(f, 1, (const char *const[]){"ef"});
-    cl_batch_add(b, f, 2);
+    add(b, key, 1, f, 2);
     CHECK(cl_batch_full(b, 0)); /* 2 rows */
     cl_batch_reset(b);
     rec(f, 1, (const char *const[]){"a very long value, past the cap"});
-    CHECK_EQ_INT(cl_batch_add(b, f, 3), 0);
+    CHECK_EQ_INT(add(b, key, 1, f, 3), 0);
     CHECK(cl_batch_full(b, 0)); /* over the cap already */
     cl_batch_free(b);
 }
@@ -993,11 +1001,11 @@ test_bind_values(void)
     CHECK_EQ_INT(p->field_of_col[1], 2);
     b = cl_batch_new(4, p->key_fields, p->nkeys, 100, 1 << 20);
     rec(r, 4, (const char *const[]){"s1", "skipped", "n1", "1.00"});
-    cl_batch_add(b, r, 2);
+    add(b, p->key_fields, p->nkeys, r, 2);
     rec(r, 4, (const char *const[]){"s2", "skipped", NULL, "2.50"});
-    cl_batch_add(b, r, 3);
+    add(b, p->key_fields, p->nkeys, r, 3);
     rec(r, 4, (const char *const[]){"s3", "skipped", "n3", ""});
-    cl_batch_add(b, r, 4);
+    add(b, p->key_fields, p->nkeys, r, 4);
 
     CHECK_EQ_INT(cl_plan_bind(p, b, 0, 3, &bind), 0);
     CHECK_EQ_INT(bind.nparams, 9);
@@ -1042,11 +1050,11 @@ test_bind_unnest(void)
     CHECK_EQ_INT(cl_plan_new(&p, &products, &o, errbuf, sizeof errbuf), 0);
     b = cl_batch_new(4, p->key_fields, p->nkeys, 100, 1 << 20);
     rec(r, 4, (const char *const[]){"a\"b", "back\\slash", NULL, "1"});
-    cl_batch_add(b, r, 2);
+    add(b, p->key_fields, p->nkeys, r, 2);
     rec(r, 4, (const char *const[]){"NULL", "", "NULL", "2"});
-    cl_batch_add(b, r, 3);
+    add(b, p->key_fields, p->nkeys, r, 3);
     rec(r, 4, (const char *const[]){" {x,y} ", "caf\xc3\xa9", "", "3"});
-    cl_batch_add(b, r, 4);
+    add(b, p->key_fields, p->nkeys, r, 4);
 
     CHECK_EQ_INT(cl_plan_bind(p, b, 0, 3, &bind), 0);
     CHECK_EQ_INT(bind.nparams, 4);
