@@ -99,6 +99,9 @@ put_uint(char *p, size_t n)
 /* ------------------------------------------------------------------------ */
 /* The plan.                                                                 */
 
+/* Where a table column's value comes from besides the input. */
+enum { ASSIGN_NONE, ASSIGN_SET, ASSIGN_DEFAULT };
+
 /* What cl_plan_new() works with while it checks the options. */
 typedef struct plan_ctx {
     const cl_table *t;
@@ -107,7 +110,7 @@ typedef struct plan_ctx {
     size_t errlen;
     int *field_col;  /* table column of each input field, -1 when skipped */
     int *col_field;  /* input field of each table column, -1 when not in the input */
-    int *col_assign; /* 1: --set, 2: --default, 0: neither */
+    int *col_assign; /* ASSIGN_* of each table column */
 } plan_ctx;
 
 static int fail(plan_ctx *x, const char *fmt, ...)
@@ -223,11 +226,11 @@ map_fields(plan_ctx *x)
     return 0;
 }
 
-/* Check --set (kind 1) or --default (kind 2). */
+/* Check --set (ASSIGN_SET) or --default (ASSIGN_DEFAULT). */
 static int
 check_assigns(plan_ctx *x, const cl_assign *a, size_t n, int kind)
 {
-    const char *opt = kind == 1 ? "--set" : "--default";
+    const char *opt = kind == ASSIGN_SET ? "--set" : "--default";
 
     for (size_t i = 0; i < n; i++) {
         int ci;
@@ -338,23 +341,25 @@ write_unnest(sbuf *head, const cl_plan *p, const cl_plan_opts *o)
     sb_puts(head, ")");
 }
 
-/* " ON CONFLICT (k) DO UPDATE SET ... [WHERE ...]" or " ... DO NOTHING".
- * keys and upd are table column indexes. */
+/* Table columns cols as a list: prefix"a", prefix"b", ... */
 static void
-write_conflict(sbuf *s, const cl_table *t, const cl_plan_opts *o, const size_t *keys,
-               size_t nkeys, const size_t *upd, size_t nupd, bool do_nothing)
+write_columns(sbuf *s, const cl_table *t, const size_t *cols, size_t n,
+              const char *prefix)
 {
-    sb_puts(s, " ON CONFLICT (");
-    for (size_t k = 0; k < nkeys; k++) {
-        if (k)
+    for (size_t i = 0; i < n; i++) {
+        if (i)
             sb_puts(s, ", ");
-        sb_ident(s, t->cols[keys[k]].name);
+        sb_puts(s, prefix);
+        sb_ident(s, t->cols[cols[i]].name);
     }
-    if (do_nothing) {
-        sb_puts(s, ") DO NOTHING");
-        return;
-    }
-    sb_puts(s, ") DO UPDATE SET ");
+}
+
+/* DO UPDATE's assignments: "a" = excluded."a" for each of upd, then
+ * --set's "c" = expr. */
+static void
+write_set(sbuf *s, const cl_table *t, const cl_plan_opts *o, const size_t *upd,
+          size_t nupd)
+{
     for (size_t i = 0; i < nupd; i++) {
         const char *name = t->cols[upd[i]].name;
 
@@ -371,50 +376,64 @@ write_conflict(sbuf *s, const cl_table *t, const cl_plan_opts *o, const size_t *
         sb_puts(s, " = ");
         sb_puts(s, o->sets[i].expr);
     }
-    if (!o->only_changed)
-        return;
-    /* nupd > 0 here: with nothing to compare the plan says DO NOTHING. A row
-     * constructor of one column is not allowed to be written bare, so a single
-     * column is compared as a scalar. */
+}
+
+/* --only-changed: " WHERE (t."a", ...) IS DISTINCT FROM (excluded."a", ...)".
+ * nupd > 0 here: with nothing to compare the plan says DO NOTHING. A row
+ * constructor of one column is not allowed to be written bare, so a single
+ * column is compared as a scalar. */
+static void
+write_only_changed(sbuf *s, const cl_table *t, const size_t *upd, size_t nupd)
+{
     sb_puts(s, nupd > 1 ? " WHERE (" : " WHERE ");
-    for (size_t i = 0; i < nupd; i++) {
-        if (i)
-            sb_puts(s, ", ");
-        sb_puts(s, "t.");
-        sb_ident(s, t->cols[upd[i]].name);
-    }
+    write_columns(s, t, upd, nupd, "t.");
     sb_puts(s, nupd > 1 ? ") IS DISTINCT FROM (" : " IS DISTINCT FROM ");
-    for (size_t i = 0; i < nupd; i++) {
-        if (i)
-            sb_puts(s, ", ");
-        sb_puts(s, "excluded.");
-        sb_ident(s, t->cols[upd[i]].name);
-    }
+    write_columns(s, t, upd, nupd, "excluded.");
     if (nupd > 1)
         sb_puts(s, ")");
 }
 
-/* The checks of cl_plan_new(), in the order a user would fix them: the
- * input's names, then --set/--default, the key, --update-columns, and last
- * the NOT NULL columns nobody supplies. */
+/* " ON CONFLICT (k) DO UPDATE SET ... [WHERE ...]" or " ... DO NOTHING".
+ * keys and upd are table column indexes. */
+static void
+write_conflict(sbuf *s, const cl_table *t, const cl_plan_opts *o, const size_t *keys,
+               size_t nkeys, const size_t *upd, size_t nupd, bool do_nothing)
+{
+    sb_puts(s, " ON CONFLICT (");
+    write_columns(s, t, keys, nkeys, "");
+    if (do_nothing) {
+        sb_puts(s, ") DO NOTHING");
+        return;
+    }
+    sb_puts(s, ") DO UPDATE SET ");
+    write_set(s, t, o, upd, nupd);
+    if (o->only_changed)
+        write_only_changed(s, t, upd, nupd);
+}
+
+static bool
+in_list(const size_t *list, size_t n, size_t v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (list[i] == v)
+            return true;
+    return false;
+}
+
+/* The conflict key: given, columns of the table, all in the input, and
+ * exactly the columns of a unique index or the primary key. */
 static int
-plan_check(plan_ctx *x, size_t **keys, size_t *nkeys, size_t **upd, size_t *nupd)
+check_key(plan_ctx *x, size_t **keys, size_t *nkeys)
 {
     const cl_table *t = x->t;
-    const cl_plan_opts *o = x->o;
+    const char *key = x->o->key;
     int rc;
 
-    if ((rc = map_fields(x)) != 0)
-        return rc;
-    if ((rc = check_assigns(x, o->sets, o->nsets, 1)) != 0 ||
-        (rc = check_assigns(x, o->defaults, o->ndefaults, 2)) != 0)
-        return rc;
-
-    if (!o->key || !o->key[0])
+    if (!key || !key[0])
         return fail(x,
                     "no key column given: ON CONFLICT needs the column(s) of a unique "
                     "index");
-    if ((rc = parse_columns(x, o->key, "--key", keys, nkeys)) != 0)
+    if ((rc = parse_columns(x, key, "--key", keys, nkeys)) != 0)
         return rc;
     for (size_t k = 0; k < *nkeys; k++)
         if (x->col_field[(*keys)[k]] < 0)
@@ -425,47 +444,63 @@ plan_check(plan_ctx *x, size_t **keys, size_t *nkeys, size_t **upd, size_t *nupd
             x,
             "table %s has no unique index or primary key on exactly (%s), which "
             "ON CONFLICT needs",
-            t->qualified, o->key);
+            t->qualified, key);
+    return 0;
+}
 
-    if (o->update_columns) {
-        if ((rc = parse_columns(x, o->update_columns, "--update-columns", upd, nupd)) !=
-            0)
-            return rc;
-        for (size_t i = 0; i < *nupd; i++) {
-            const char *name = t->cols[(*upd)[i]].name;
+/* --update-columns: each in the input and not a key column. */
+static int
+check_update_columns(plan_ctx *x, const size_t *keys, size_t nkeys, size_t **upd,
+                     size_t *nupd)
+{
+    int rc = parse_columns(x, x->o->update_columns, "--update-columns", upd, nupd);
 
-            if (x->col_field[(*upd)[i]] < 0)
-                return fail(x, "column %s of --update-columns is not in the input",
-                            CL_IDENT(name));
-            for (size_t k = 0; k < *nkeys; k++)
-                if ((*keys)[k] == (*upd)[i])
-                    return fail(x, "column %s of --update-columns is a key column",
-                                CL_IDENT(name));
-        }
-    } else {
-        /* Every non-key input column, in file order. */
-        *upd = malloc((o->nfields ? o->nfields : 1) * sizeof **upd);
-        if (!*upd)
-            return CL_ENOMEM;
-        *nupd = 0;
-        for (size_t f = 0; f < o->nfields; f++) {
-            int ci = x->field_col[f];
-            bool key = false;
+    for (size_t i = 0; rc == 0 && i < *nupd; i++) {
+        const char *name = x->t->cols[(*upd)[i]].name;
 
-            if (ci < 0)
-                continue;
-            for (size_t k = 0; k < *nkeys; k++)
-                key = key || (*keys)[k] == (size_t)ci;
-            if (!key)
-                (*upd)[(*nupd)++] = (size_t)ci;
-        }
+        if (x->col_field[(*upd)[i]] < 0)
+            rc = fail(x, "column %s of --update-columns is not in the input",
+                      CL_IDENT(name));
+        else if (in_list(keys, nkeys, (*upd)[i]))
+            rc = fail(x, "column %s of --update-columns is a key column",
+                      CL_IDENT(name));
     }
+    return rc;
+}
+
+/* Without --update-columns DO UPDATE sets every non-key input column, in
+ * file order. */
+static int
+all_update_columns(const plan_ctx *x, const size_t *keys, size_t nkeys, size_t **upd,
+                   size_t *nupd)
+{
+    size_t nfields = x->o->nfields;
+
+    *upd = malloc((nfields ? nfields : 1) * sizeof **upd);
+    if (!*upd)
+        return CL_ENOMEM;
+    *nupd = 0;
+    for (size_t f = 0; f < nfields; f++) {
+        int ci = x->field_col[f];
+
+        if (ci >= 0 && !in_list(keys, nkeys, (size_t)ci))
+            (*upd)[(*nupd)++] = (size_t)ci;
+    }
+    return 0;
+}
+
+/* A NOT NULL column without a default must come from somewhere: the input,
+ * --set or --default. */
+static int
+check_not_null(plan_ctx *x)
+{
+    const cl_table *t = x->t;
 
     for (size_t ci = 0; ci < t->ncols; ci++) {
         const cl_column *c = &t->cols[ci];
 
         if (c->not_null && !c->has_default && !c->generated && x->col_field[ci] < 0 &&
-            !x->col_assign[ci])
+            x->col_assign[ci] == ASSIGN_NONE)
             return fail(
                 x,
                 "column %s of table %s is NOT NULL without a default and is not "
@@ -473,6 +508,26 @@ plan_check(plan_ctx *x, size_t **keys, size_t *nkeys, size_t **upd, size_t *nupd
                 CL_IDENT(c->name), t->qualified, c->name);
     }
     return 0;
+}
+
+/* The checks of cl_plan_new(), in the order a user would fix them: the
+ * input's names, then --set/--default, the key, --update-columns, and last
+ * the NOT NULL columns nobody supplies. keys and upd are table column
+ * indexes, the caller's to free. */
+static int
+plan_check(plan_ctx *x, size_t **keys, size_t *nkeys, size_t **upd, size_t *nupd)
+{
+    const cl_plan_opts *o = x->o;
+    int rc;
+
+    if ((rc = map_fields(x)) != 0 ||
+        (rc = check_assigns(x, o->sets, o->nsets, ASSIGN_SET)) != 0 ||
+        (rc = check_assigns(x, o->defaults, o->ndefaults, ASSIGN_DEFAULT)) != 0 ||
+        (rc = check_key(x, keys, nkeys)) != 0)
+        return rc;
+    rc = o->update_columns ? check_update_columns(x, *keys, *nkeys, upd, nupd)
+                           : all_update_columns(x, *keys, *nkeys, upd, nupd);
+    return rc ? rc : check_not_null(x);
 }
 
 cl_stmt_form
@@ -640,39 +695,29 @@ cl_plan_free(cl_plan *p)
     free(p);
 }
 
-/* The statement for nrows rows, ending with tail (tail_len bytes). */
-static char *
-plan_sql(const cl_plan *p, size_t nrows, const char *tail, size_t tail_len)
+/* Bytes of nrows VALUES rows as put_rows() writes them: "(" and the row end
+ * a row, ", " between rows, "$n" a parameter, ", " between those of a
+ * row. */
+static size_t
+rows_len(const cl_plan *p, size_t nrows)
 {
-    size_t len, nparams = nrows * p->ncols;
-    char *sql, *w;
+    size_t nparams = nrows * p->ncols;
+    size_t len = nrows * (1 + p->row_end_len) + (nrows - 1) * 2;
 
-    if (p->form == CL_FORM_UNNEST) {
-        sql = malloc(p->head_len + tail_len + 1);
-        if (sql) {
-            memcpy(sql, p->head, p->head_len);
-            memcpy(sql + p->head_len, tail, tail_len);
-            sql[p->head_len + tail_len] = '\0';
-        }
-        return sql;
-    }
-    if (nrows == 0)
-        return NULL;
-    /* Exact length: "$n" a parameter, ", " between them, "(" and the row end
-     * a row, ", " between rows. */
-    len = p->head_len + tail_len + 1;
-    len += nrows * (1 + p->row_end_len) + (nrows - 1) * 2;
     len += nparams + (nparams - nrows) * 2;
     for (size_t lo = 1, digits = 1; lo <= nparams; lo *= 10, digits++) {
         size_t hi = lo * 10 - 1;
 
         len += ((nparams < hi ? nparams : hi) - lo + 1) * digits;
     }
-    sql = w = malloc(len);
-    if (!sql)
-        return NULL;
-    memcpy(w, p->head, p->head_len);
-    w += p->head_len;
+    return len;
+}
+
+/* "($1, $2, ...row end), ($3, $4, ...row end)" for nrows >= 1 rows at w;
+ * returns the end. */
+static char *
+put_rows(char *w, const cl_plan *p, size_t nrows)
+{
     for (size_t r = 0, n = 1; r < nrows; r++) {
         if (r) {
             memcpy(w, ", ", 2);
@@ -690,6 +735,26 @@ plan_sql(const cl_plan *p, size_t nrows, const char *tail, size_t tail_len)
         memcpy(w, p->row_end, p->row_end_len);
         w += p->row_end_len;
     }
+    return w;
+}
+
+/* The statement for nrows rows, ending with tail (tail_len bytes): the head,
+ * the rows for VALUES (unnest's arrays hold any number), the tail. */
+static char *
+plan_sql(const cl_plan *p, size_t nrows, const char *tail, size_t tail_len)
+{
+    bool values = p->form != CL_FORM_UNNEST;
+    char *sql, *w;
+
+    if (values && nrows == 0)
+        return NULL;
+    sql = malloc(p->head_len + (values ? rows_len(p, nrows) : 0) + tail_len + 1);
+    if (!sql)
+        return NULL;
+    memcpy(sql, p->head, p->head_len);
+    w = sql + p->head_len;
+    if (values)
+        w = put_rows(w, p, nrows);
     memcpy(w, tail, tail_len);
     w[tail_len] = '\0';
     return sql;
