@@ -410,47 +410,44 @@ store(cl_batch *b, size_t r, size_t start, const cl_field *fields)
     b->rows[r].bytes = counted_bytes(b, fields);
 }
 
-int
-cl_batch_add_hashed(cl_batch *b, const cl_field *fields, uint64_t line, uint64_t h)
+/* Row r, holding the same key, takes the record over: in its span when it
+ * fits, else in a fresh one of need bytes at the end of the arena. 1, or
+ * CL_ENOMEM with the batch unchanged. */
+static int
+replace_row(cl_batch *b, size_t r, const cl_field *fields, uint64_t line, size_t need)
 {
-    size_t need = 0, r = SIZE_MAX, pos = 0;
-    bool keyed = b->nkeys > 0;
+    rowinfo *ri = &b->rows[r];
+    size_t old_bytes = ri->bytes;
 
-    for (size_t f = 0; f < b->nfields; f++)
-        if (fields[f].data)
-            need += fields[f].len + 1;
-    for (size_t k = 0; k < b->nkeys; k++)
-        keyed = keyed && fields[b->key_fields[k]].data != NULL;
-    if (keyed && b->icap)
-        r = index_find(b, fields, h, &pos);
-
-    if (r != SIZE_MAX) {
-        /* Same key: the later record takes the row over. */
-        rowinfo *ri = &b->rows[r];
-        size_t old_bytes = ri->bytes;
-
-        if (need > ri->span) {
-            if (arena_reserve(b, need) != 0)
-                return CL_ENOMEM;
-            b->garbage += ri->span;
-            ri->start = b->alen;
-            ri->span = need;
-            b->alen += need;
-        } else {
-            b->garbage += ri->span - need;
-            ri->span = need;
-        }
-        store(b, r, ri->start, fields);
-        ri->line = line;
-        b->bytes = b->bytes - old_bytes + ri->bytes;
-        return 1;
+    if (need > ri->span) {
+        if (arena_reserve(b, need) != 0)
+            return CL_ENOMEM;
+        b->garbage += ri->span;
+        ri->start = b->alen;
+        ri->span = need;
+        b->alen += need;
+    } else {
+        b->garbage += ri->span - need;
+        ri->span = need;
     }
+    store(b, r, ri->start, fields);
+    ri->line = line;
+    b->bytes = b->bytes - old_bytes + ri->bytes;
+    return 1;
+}
 
-    /* Reserve everything first, so that a failure leaves the batch as it was. */
+/* A new row for the record, its fields in need bytes at the end of the
+ * arena, in the index when keyed. Everything is reserved first, so that a
+ * failure leaves the batch as it was. 0 or CL_ENOMEM. */
+static int
+append_row(cl_batch *b, const cl_field *fields, uint64_t line, uint64_t h, size_t need,
+           bool keyed)
+{
+    size_t r = b->nrows, pos;
+
     if (rows_reserve(b) != 0 || (keyed && index_reserve(b) != 0) ||
         arena_reserve(b, need) != 0)
         return CL_ENOMEM;
-    r = b->nrows;
     b->rows[r].start = b->alen;
     b->rows[r].span = need;
     b->rows[r].line = line;
@@ -465,4 +462,22 @@ cl_batch_add_hashed(cl_batch *b, const cl_field *fields, uint64_t line, uint64_t
     }
     b->nrows++;
     return 0;
+}
+
+int
+cl_batch_add_hashed(cl_batch *b, const cl_field *fields, uint64_t line, uint64_t h)
+{
+    size_t need = 0, r = SIZE_MAX, pos = 0;
+    bool keyed = b->nkeys > 0; /* and no key field NULL: such rows never merge */
+
+    for (size_t f = 0; f < b->nfields; f++)
+        if (fields[f].data)
+            need += fields[f].len + 1;
+    for (size_t k = 0; k < b->nkeys; k++)
+        keyed = keyed && fields[b->key_fields[k]].data != NULL;
+    if (keyed && b->icap)
+        r = index_find(b, fields, h, &pos);
+    if (r != SIZE_MAX)
+        return replace_row(b, r, fields, line, need);
+    return append_row(b, fields, line, h, need, keyed);
 }
