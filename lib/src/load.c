@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "batch.h"
+#include "plan.h"
 #include "checkpoint.h"
 #include "log.h"
 #include "pool.h"
