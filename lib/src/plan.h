@@ -10,11 +10,11 @@
  *
  * Read-only after cl_plan_new(), and shared by every worker without a lock.
  * Its fields are read directly, through a const cl_plan *, by those that
- * borrow it (route.c, validate.c, bind.c, pool.c, load.c): they are the
- * plan's decisions, set once, with no state that changes and no invariant a
- * reader could break through const, so accessors would add a name a field
- * and hide nothing. Only the owner that created it holds a cl_plan *, to
- * free it.
+ * borrow it (route.c, validate.c, bind.c, the pool's session.c and
+ * insert_first.c, load.c): they are the plan's decisions, set once, with no
+ * state that changes and no invariant a reader could break through const,
+ * so accessors would add a name a field and hide nothing. Only the owner
+ * that created it holds a cl_plan *, to free it.
  */
 #ifndef CRDBLOAD_PLAN_H
 #define CRDBLOAD_PLAN_H
