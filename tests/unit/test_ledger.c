@@ -7,6 +7,7 @@
 #include "ledger.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
@@ -260,9 +261,12 @@ test_threads(void)
     for (int w = 0; w < NW; w++) {
         pthread_mutex_init(&queues[w].mu, NULL);
         pthread_cond_init(&queues[w].cv, NULL);
-        pthread_create(&workers[w], NULL, worker_main, &queues[w]);
+        CHECK_EQ_INT(pthread_create(&workers[w], NULL, worker_main, &queues[w]), 0);
     }
-    pthread_create(&saver, NULL, saver_main, NULL);
+    CHECK_EQ_INT(pthread_create(&saver, NULL, saver_main, NULL), 0);
+    /* The saver must race the reading, not start after it on a busy machine. */
+    while (atomic_load(&saver_checks) == 0)
+        sched_yield();
 
     for (uint64_t i = 0; i < NREC; i++) {
         int w = (int)(i % NW);
