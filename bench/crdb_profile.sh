@@ -22,11 +22,9 @@ scenario=${5:-S1}
 : "${CRDB_URL:?run under tests/harness/with_crdb.sh}"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PGURL=$CRDB_URL
-source "$here/bench/benchlib.sh" # psqlq
+source "$here/bench/benchlib.sh" # psqlq crdb_bench_setup node1_cpu
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-"$build/gencatalog" -n "$rows" -s 42 --gzip -o "$work/base.csv.gz"
+crdb_bench_setup "$rows"
 cp "$work/base.csv.gz" "$CRDB_EXTERN/base.csv.gz"
 cols="sku, name, description, price, stock, currency"
 
@@ -50,11 +48,6 @@ run() {
     esac
 }
 
-node_cpu() { # CPU seconds of node 1 so far
-    local -a st
-    read -r -a st <"/proc/${CRDB_NODE_PIDS%% *}/stat"
-    echo "scale=2; (${st[13]} + ${st[14]}) / $(getconf CLK_TCK)" | bc
-}
 count() { psqlq -c "SELECT count(*) FROM products"; }
 
 psqlq -c "TRUNCATE products" >/dev/null
@@ -66,11 +59,11 @@ sleep 2
 counted=0 # an initial load other than IMPORT: the window's rows from the table
 [ "$tool" = import ] || [ "$scenario" = S2 ] || counted=1
 [ "$counted" = 0 ] || c0=$(count)
-cpu0=$(node_cpu)
+cpu0=$(node1_cpu)
 t0=$(date +%s.%N)
 curl -sf -o "$work/cpu.pb.gz" \
     "http://127.0.0.1:${CRDB_HTTP_PORTS%% *}/debug/pprof/profile?seconds=$seconds"
-cpu1=$(node_cpu)
+cpu1=$(node1_cpu)
 t1=$(date +%s.%N)
 [ "$counted" = 0 ] || c1=$(count)
 wait "$pid" || {
