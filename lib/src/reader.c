@@ -23,6 +23,7 @@
 
 #include <zlib.h>
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -351,11 +352,9 @@ cl_reader_open(cl_reader **out, const char *path, const cl_reader_opts *opts,
         opts = &defaults;
     unsigned char delim = opts->delimiter ? (unsigned char)opts->delimiter : ',';
     unsigned char quote = opts->quote ? (unsigned char)opts->quote : '"';
-    if (delim == quote || delim == '\n' || delim == '\r' || quote == '\n' ||
-        quote == '\r')
-        return cl_errf(CL_ECONFIG, errbuf, errlen,
-                       "the delimiter and the quote must be two different characters, "
-                       "neither a line end");
+    /* cl_config_check()'s rule, checked there once (reader.h) */
+    assert(delim != quote && delim != '\n' && delim != '\r' && quote != '\n' &&
+           quote != '\r');
     r = calloc(1, sizeof *r);
     if (!r)
         return cl_errf(CL_ENOMEM, errbuf, errlen, "out of memory");

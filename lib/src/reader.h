@@ -29,6 +29,8 @@
 
 typedef struct cl_reader cl_reader;
 
+/* The delimiter and the quote are two different characters, neither a line
+ * end: cl_config_check()'s rule, which the caller checked (asserted here). */
 typedef struct cl_reader_opts {
     char delimiter;          /* field delimiter; 0 means ',' */
     char quote;              /* quote character; 0 means '"' */
