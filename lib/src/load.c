@@ -43,6 +43,7 @@
 #include "ledger.h"
 #include "route.h"
 #include "missing.h"
+#include "inputs.h"
 #include "transcode.h"
 #include "util.h"
 
@@ -53,13 +54,7 @@ typedef struct loader {
     cl_stats *st;
     atomic_bool *stop;
 
-    const char *const *paths; /* inputs; "-" is standard input */
-    size_t npaths;
-    char **header; /* the first input's header names (owned), or NULL */
-    size_t nheader;
-    char **columns_copy; /* --columns, split (cl_list_split) */
-    const char **names;  /* one per input field; NULL for a skipped field */
-    size_t nnames;
+    cl_inputs in; /* the files, their header, the names of their fields */
 
     PGconn *ctl;
     cl_table *table;
@@ -68,7 +63,6 @@ typedef struct loader {
     cl_rejects *rejects;
     cl_missing *missing; /* --missing: the keys read, streamed to the server */
     size_t *key_cols;    /* table column of each key column (for missing) */
-    cl_reader *first;    /* the first input, opened to read its header */
     cl_router *router;   /* checks each record, fills each worker's batch */
     int nworkers;
     atomic_bool reject_abort; /* --max-rejects passed or the rejects file failed */
@@ -96,16 +90,6 @@ committed_position(void *ctx)
     return pos;
 }
 
-static const char *const stdin_only[] = {"-"};
-
-/* Every allocation that fails ends the run with this message. */
-static int
-out_of_memory(const char *what)
-{
-    cl_log(CL_LOG_ERROR, "out of memory (%s)", what);
-    return CL_ENOMEM;
-}
-
 /* Record a rejected row. Called by this thread and, through on_reject, by
  * workers. Returns 0, or when the run must stop CL_EIO (the rejects file
  * failed) or CL_EREJECTS (--max-rejects passed), either logged here. */
@@ -118,7 +102,7 @@ reject(loader *L, int file, const cl_field *fields, size_t nfields, uint64_t lin
 
     if (n <= MAX_SHOWN_REJECTS || cfg->dry_run)
         cl_log(CL_LOG_WARNING, "%s:%" PRIu64 ": row rejected: %s",
-               cl_input_name(L->paths[file]), line, reason);
+               cl_input_name(L->in.paths[file]), line, reason);
     else if (n == MAX_SHOWN_REJECTS + 1)
         cl_log(CL_LOG_WARNING,
                "more than %d rows rejected; further ones are not shown%s",
@@ -164,157 +148,16 @@ on_server_reject(void *ctx, const cl_batch *b, size_t row, const char *sqlstate,
     return rc;
 }
 
-static void
-free_header(char **h, size_t n)
-{
-    for (size_t i = 0; h && i < n; i++)
-        free(h[i]);
-    free(h);
-}
-
-static char **
-copy_header(const cl_record *rec)
-{
-    char **h = calloc(rec->nfields ? rec->nfields : 1, sizeof *h);
-    for (size_t i = 0; h && i < rec->nfields; i++) {
-        h[i] = strdup(rec->fields[i].data ? rec->fields[i].data : "");
-        if (!h[i]) {
-            free_header(h, i);
-            return NULL;
-        }
-    }
-    return h;
-}
-
+/* The rules between options (config.c), before anything is opened. */
 static int
-open_input(loader *L, size_t i, cl_reader **out)
+check_config(const cl_config *cfg)
 {
-    const cl_config *cfg = L->cfg;
-    cl_reader_opts ro = {.delimiter = cfg->delimiter,
-                         .quote = cfg->quote,
-                         .null_string = cfg->null_string,
-                         .encoding = cfg->encoding};
-    char err[512] = "";
-    int rc = cl_reader_open(out, L->paths[i], &ro, err, sizeof err);
-    if (rc != 0)
-        cl_log(CL_LOG_ERROR, "%s", err[0] ? err : cl_strerror(rc));
-    return rc;
-}
-
-/* Percent of input needs the size of every input: one unknown (a pipe,
- * standard input) makes the total unknown (0) for the whole run. */
-static void
-add_input_size(cl_stats *st, size_t i, uint64_t size)
-{
-    uint64_t total = atomic_load(&st->input_size);
-    atomic_store(&st->input_size, (i == 0 || total > 0) && size > 0 ? total + size : 0);
-}
-
-/*
- * Open every input and read its header, so that a missing file or a header
- * that differs from the first one is a configuration error before anything
- * is written. The first input stays open (standard input cannot be reopened).
- */
-static int
-check_inputs(loader *L)
-{
-    const cl_config *cfg = L->cfg;
     char err[512];
 
     if (cl_config_check(cfg, err, sizeof err) != 0) {
         cl_log(CL_LOG_ERROR, "%s", err);
         return CL_ECONFIG;
     }
-    for (size_t i = 0; i < L->npaths; i++) {
-        cl_reader *r = NULL;
-        cl_record rec;
-        int rc;
-
-        if (open_input(L, i, &r) != 0)
-            return CL_ECONFIG;
-        add_input_size(L->st, i, cl_reader_input_size(r));
-        if (i == 0)
-            L->first = r;
-        if (cfg->no_header)
-            continue;
-        rc = cl_reader_next(r, &rec);
-        if (rc < 0) {
-            cl_log(CL_LOG_ERROR, "%s", cl_reader_error(r));
-            if (i != 0)
-                cl_reader_close(r);
-            return CL_ECONFIG;
-        }
-        if (rc == 0) {
-            /* empty input: nothing to map, nothing to load */
-        } else if (rec.status != CL_REC_OK) {
-            char why[512];
-            cl_log(CL_LOG_ERROR, "%s:%" PRIu64 ": bad header: %s",
-                   cl_input_name(L->paths[i]), rec.line,
-                   cl_reader_problem(r, &rec, why, sizeof why));
-            if (i != 0)
-                cl_reader_close(r);
-            return CL_ECONFIG;
-        } else if (!L->header) {
-            /* The names map the fields to columns: every field needs one. */
-            for (size_t f = 0; !cfg->columns && f < rec.nfields; f++) {
-                if (rec.fields[f].len > 0)
-                    continue;
-                cl_log_hint(
-                    CL_LOG_ERROR,
-                    "Name every field in the header, or give the names with "
-                    "--columns (the header line is then skipped).",
-                    "%s:%" PRIu64 ": the header names no column for field %zu%s",
-                    cl_input_name(L->paths[i]), rec.line, f + 1,
-                    rec.nfields == 1 && !rec.fields[0].data ? " (the line is blank)"
-                                                            : "");
-                if (i != 0)
-                    cl_reader_close(r);
-                return CL_ECONFIG;
-            }
-            L->header = copy_header(&rec);
-            L->nheader = rec.nfields;
-            if (!L->header)
-                return out_of_memory("the header");
-        } else {
-            bool same = rec.nfields == L->nheader;
-            for (size_t f = 0; same && f < rec.nfields; f++)
-                same =
-                    rec.fields[f].data && strcmp(rec.fields[f].data, L->header[f]) == 0;
-            if (!same && !cfg->columns) {
-                cl_log_detail(CL_LOG_ERROR,
-                              "All inputs of one run must have the same columns.",
-                              "header of %s differs from the header of %s",
-                              cl_input_name(L->paths[i]), cl_input_name(L->paths[0]));
-                cl_reader_close(r);
-                return CL_ECONFIG;
-            }
-        }
-        if (i != 0)
-            cl_reader_close(r);
-    }
-    return 0;
-}
-
-/* The column names of the input fields: --columns, else the header. */
-static int
-map_names(loader *L)
-{
-    const cl_config *cfg = L->cfg;
-    size_t n;
-
-    if (cfg->columns) {
-        L->columns_copy = cl_list_split(cfg->columns, &n);
-        if (!L->columns_copy)
-            return out_of_memory("--columns");
-    }
-    char *const *given = cfg->columns ? L->columns_copy : L->header;
-    n = cfg->columns ? n : L->nheader;
-    L->names = calloc(n ? n : 1, sizeof *L->names);
-    if (!L->names)
-        return out_of_memory(cfg->columns ? "--columns" : "the header");
-    for (size_t i = 0; i < n; i++) /* "-": a field that is skipped */
-        L->names[i] = strcmp(given[i], "-") == 0 ? NULL : given[i];
-    L->nnames = n;
     return 0;
 }
 
@@ -323,8 +166,8 @@ plan(loader *L, cl_dialect dialect)
 {
     const cl_config *cfg = L->cfg;
     cl_plan_opts po = {
-        .field_names = L->names,
-        .nfields = L->nnames,
+        .field_names = L->in.names,
+        .nfields = L->in.nnames,
         .key = cfg->key,
         .update_columns = cfg->update_columns,
         .insert_only = cfg->insert_only,
@@ -417,7 +260,7 @@ load_input(loader *L, int file, cl_reader *r, uint64_t bytes_before)
 
         rc = cl_router_add(L->router, &rec, seq);
         if (rc == CL_ENOMEM)
-            return out_of_memory("a batch");
+            return cl_log_out_of_memory("a batch");
         if (rc < 0)
             return rc; /* the pool aborted */
         if (rc == 1)
@@ -457,8 +300,8 @@ open_checkpoint(loader *L)
              /* an encoding changes which bytes end a record (UTF-16) */
              cl_transcode_is_utf8(cfg->encoding) ? "" : " encoding=",
              cl_transcode_is_utf8(cfg->encoding) ? "" : cfg->encoding);
-    rc = cl_ckpt_open(&L->ckpt, cfg->checkpoint_path, L->paths, L->npaths, settings,
-                      &pos, &L->resuming, err, sizeof err);
+    rc = cl_ckpt_open(&L->ckpt, cfg->checkpoint_path, L->in.paths, L->in.npaths,
+                      settings, &pos, &L->resuming, err, sizeof err);
     if (rc != 0) {
         cl_log(CL_LOG_ERROR, "%s", err[0] ? err : cl_strerror(rc));
         return rc == CL_ENOMEM ? rc : CL_ECONFIG;
@@ -468,7 +311,7 @@ open_checkpoint(loader *L)
         cl_log(CL_LOG_INFO,
                "resuming from checkpoint \"%s\": the first %" PRIu64
                " records of %s%s were committed by an earlier run",
-               cfg->checkpoint_path, pos.record, cl_input_name(L->paths[pos.file]),
+               cfg->checkpoint_path, pos.record, cl_input_name(L->in.paths[pos.file]),
                pos.file > 0 ? " (and every earlier input)" : "");
     return 0;
 }
@@ -498,7 +341,8 @@ settle_checkpoint(loader *L, bool ok)
            "checkpoint \"%s\": the first %" PRIu64 " records of %s are committed; "
            "rerun with the same --checkpoint to resume",
            cl_ckpt_path(L->ckpt), pos.record,
-           pos.file < L->npaths ? cl_input_name(L->paths[pos.file]) : "the last input");
+           pos.file < L->in.npaths ? cl_input_name(L->in.paths[pos.file])
+                                   : "the last input");
 }
 
 static bool
@@ -591,9 +435,10 @@ open_missing(loader *L, cl_dialect dialect)
 
     L->key_cols = calloc(p->nkeys, sizeof *L->key_cols);
     if (!L->key_cols)
-        return out_of_memory("--missing");
+        return cl_log_out_of_memory("--missing");
     for (size_t k = 0; k < p->nkeys; k++)
-        L->key_cols[k] = (size_t)cl_table_column(L->table, L->names[p->key_fields[k]]);
+        L->key_cols[k] =
+            (size_t)cl_table_column(L->table, L->in.names[p->key_fields[k]]);
     cl_missing_opts mo = {
         .table = L->table,
         .key_cols = L->key_cols,
@@ -696,7 +541,7 @@ nothing_to_load(loader *L, int *rc)
 {
     const cl_config *cfg = L->cfg;
 
-    if (cfg->columns || L->header)
+    if (cfg->columns || L->in.header)
         return false;
     if (cfg->missing != CL_MISSING_KEEP) {
         /* Not a feed of zero rows (that one has a header): a broken one. */
@@ -746,7 +591,7 @@ plan_the_load(loader *L, cl_dialect dialect)
     cl_stats *st = L->st;
     int rc;
 
-    if ((rc = map_names(L)) != 0 || (rc = plan(L, dialect)) != 0)
+    if ((rc = cl_inputs_map_names(&L->in, cfg)) != 0 || (rc = plan(L, dialect)) != 0)
         return rc;
     st->batch_size = L->plan->batch_size;
     st->form = L->plan->form;
@@ -757,7 +602,7 @@ plan_the_load(loader *L, cl_dialect dialect)
     st->workers = L->nworkers;
     cl_router_opts ro = {
         .plan = L->plan,
-        .field_names = L->names,
+        .field_names = L->in.names,
         .encoding = cfg->encoding,
         .workers = L->nworkers,
         .ledger = L->ledger,
@@ -765,7 +610,7 @@ plan_the_load(loader *L, cl_dialect dialect)
         .spare = spare_batch,
         .ctx = L,
     };
-    return cl_router_new(&L->router, &ro) == 0 ? 0 : out_of_memory("the router");
+    return cl_router_new(&L->router, &ro) == 0 ? 0 : cl_log_out_of_memory("the router");
 }
 
 /* --rejects, and the first --checkpoint save: both files can be written. */
@@ -776,13 +621,12 @@ open_outputs(loader *L)
     char err[2048] = "";
 
     if (cfg->rejects_path) {
-        const char *const *rnames =
-            L->header ? (const char *const *)L->header : (const char *const *)L->names;
+        size_t nnames;
+        const char *const *rnames = cl_inputs_field_names(&L->in, &nnames);
         /* A resumed run appends: the rows the earlier run rejected before
          * the checkpoint are not read again (checkpoint.h, "Resuming"). */
-        if (cl_rejects_open(&L->rejects, cfg->rejects_path, rnames,
-                            L->header ? L->nheader : L->nnames, L->resuming, err,
-                            sizeof err) != 0) {
+        if (cl_rejects_open(&L->rejects, cfg->rejects_path, rnames, nnames, L->resuming,
+                            err, sizeof err) != 0) {
             cl_log(CL_LOG_ERROR, "%s", err);
             return CL_ECONFIG;
         }
@@ -850,14 +694,10 @@ load_inputs(loader *L)
     uint64_t bytes_before = 0;
     int rc = 0;
 
-    for (size_t i = 0; i < L->npaths && rc == 0; i++) {
+    for (size_t i = 0; i < L->in.npaths && rc == 0; i++) {
         cl_reader *r = NULL;
-        if (i == 0) {
-            r = L->first;
-            L->first = NULL;
-        } else if (open_input(L, i, &r) != 0) {
+        if (cl_inputs_reader(&L->in, L->cfg, i, &r) != 0)
             return CL_EIO;
-        }
         rc = load_input(L, (int)i, r, bytes_before);
         bytes_before += cl_reader_input_pos(r);
         cl_reader_close(r);
@@ -923,12 +763,12 @@ run(loader *L)
     cl_progress *progress = NULL;
     int rc;
 
-    if ((rc = check_inputs(L)) != 0)
+    if ((rc = check_config(cfg)) != 0 || (rc = cl_inputs_check(&L->in, cfg, st)) != 0)
         return rc;
     if (cfg->checkpoint_path && (rc = open_checkpoint(L)) != 0)
         return rc;
     if (cl_ledger_new(&L->ledger, L->resume) != 0)
-        return out_of_memory("the ledger");
+        return cl_log_out_of_memory("the ledger");
     if (nothing_to_load(L, &rc))
         return rc;
     if ((rc = read_table(L, &dialect)) != 0 || (rc = plan_the_load(L, dialect)) != 0 ||
@@ -969,9 +809,8 @@ cl_load_run(const cl_config *cfg, cl_stats *stats, atomic_bool *stop)
     }
     cl_log_route(cfg->on_message, cfg->message_arg);
 
-    L.paths = cfg->nfiles ? cfg->files : stdin_only;
-    L.npaths = cfg->nfiles ? cfg->nfiles : 1;
-    stats->files = (int)L.npaths;
+    cl_inputs_init(&L.in, cfg);
+    stats->files = (int)L.in.npaths;
     stats->workers = cfg->workers;
     stats->batch_size = cfg->batch_size;
 
@@ -984,7 +823,6 @@ cl_load_run(const cl_config *cfg, cl_stats *stats, atomic_bool *stop)
     cl_ckpt_free(L.ckpt); /* first: its thread asks the ledger */
     cl_pool_close(L.pool);
     cl_router_free(L.router);
-    cl_reader_close(L.first);
     cl_rejects_close(L.rejects);
     cl_missing_free(L.missing);
     free(L.key_cols);
@@ -993,9 +831,7 @@ cl_load_run(const cl_config *cfg, cl_stats *stats, atomic_bool *stop)
     cl_table_free(L.table);
     if (L.ctl)
         PQfinish(L.ctl);
-    free_header(L.header, L.nheader);
-    free(L.names);
-    free(L.columns_copy);
+    cl_inputs_free(&L.in);
     cl_log_route(NULL, NULL); /* every thread of the run has been joined */
     atomic_flag_clear(&running);
     return rc;

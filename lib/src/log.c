@@ -125,3 +125,10 @@ cl_log_hint(cl_log_level level, const char *hint, const char *fmt, ...)
     vlog(level, NULL, hint, fmt, ap);
     va_end(ap);
 }
+
+int
+cl_log_out_of_memory(const char *what)
+{
+    cl_log(CL_LOG_ERROR, "out of memory (%s)", what);
+    return CL_ENOMEM;
+}

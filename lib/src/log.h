@@ -32,6 +32,10 @@ void cl_log_detail(cl_log_level level, const char *detail, const char *fmt, ...)
 void cl_log_hint(cl_log_level level, const char *hint, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Every allocation that fails ends the run with this message: "out of
+ * memory (what)", an error. Returns CL_ENOMEM. */
+int cl_log_out_of_memory(const char *what);
+
 /* A PQnoticeReceiver for every connection (PQsetNoticeReceiver): a
  * server's NOTICE or WARNING (a trigger's RAISE, say) becomes a message,
  * where libpq's own receiver would print it on stderr. */
