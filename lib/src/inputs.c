@@ -73,13 +73,14 @@ check_header(cl_inputs *in, const cl_config *cfg, size_t i, const cl_record *rec
         for (size_t f = 0; !cfg->columns && f < rec->nfields; f++) {
             if (rec->fields[f].len > 0)
                 continue;
-            cl_log_hint(
-                CL_LOG_ERROR,
-                "Name every field in the header, or give the names with "
-                "--columns (the header line is then skipped).",
-                "%s:%" PRIu64 ": the header names no column for field %zu%s",
-                cl_input_name(in->paths[i]), rec->line, f + 1,
-                rec->nfields == 1 && !rec->fields[0].data ? " (the line is blank)" : "");
+            cl_log_hint(CL_LOG_ERROR,
+                        "Name every field in the header, or give the names with "
+                        "--columns (the header line is then skipped).",
+                        "%s:%" PRIu64 ": the header names no column for field %zu%s",
+                        cl_input_name(in->paths[i]), rec->line, f + 1,
+                        rec->nfields == 1 && !rec->fields[0].data
+                            ? " (the line is blank)"
+                            : "");
             return CL_ECONFIG;
         }
         in->header = copy_header(rec);
@@ -181,7 +182,8 @@ const char *const *
 cl_inputs_field_names(const cl_inputs *in, size_t *n)
 {
     *n = in->header ? in->nheader : in->nnames;
-    return in->header ? (const char *const *)in->header : (const char *const *)in->names;
+    return in->header ? (const char *const *)in->header
+                      : (const char *const *)in->names;
 }
 
 void

@@ -62,7 +62,6 @@ typedef struct loader {
     cl_pool *pool;
     cl_rejects *rejects;
     cl_missing *missing; /* --missing: the keys read, streamed to the server */
-    size_t *key_cols;    /* table column of each key column (for missing) */
     cl_router *router;   /* checks each record, fills each worker's batch */
     int nworkers;
     atomic_bool reject_abort; /* --max-rejects passed or the rejects file failed */
@@ -421,102 +420,6 @@ warn_session_time(const loader *L)
     PQclear(res);
 }
 
-/*
- * --missing: a connection of its own (the control connection, kept) that
- * receives every key read. Opened before any row is sent: --missing-where
- * and --missing-set that do not fit the table are a configuration error.
- */
-static int
-open_missing(loader *L, cl_dialect dialect)
-{
-    const cl_plan *p = L->plan;
-    char err[2048] = "";
-    int rc;
-
-    L->key_cols = calloc(p->nkeys, sizeof *L->key_cols);
-    if (!L->key_cols)
-        return cl_log_out_of_memory("--missing");
-    for (size_t k = 0; k < p->nkeys; k++)
-        L->key_cols[k] =
-            (size_t)cl_table_column(L->table, L->in.names[p->key_fields[k]]);
-    cl_missing_opts mo = {
-        .table = L->table,
-        .key_cols = L->key_cols,
-        .key_fields = p->key_fields,
-        .nkeys = p->nkeys,
-        .cfg = L->cfg,
-        .dialect = dialect,
-        .stop = L->stop,
-    };
-    rc = cl_missing_open(&L->missing, L->ctl, &mo, err, sizeof err);
-    L->ctl = NULL; /* the missing module's now */
-    if (rc != 0) {
-        cl_log(CL_LOG_ERROR, "%s", err[0] ? err : cl_strerror(rc));
-        return rc;
-    }
-    L->st->missing = L->cfg->missing;
-    return 0;
-}
-
-/*
- * --missing, after a run that read every input to its end: the rows of the
- * table whose key the feed lacks are deleted or updated, unless more than
- * --max-missing allows. 0, or a CL_E* code that ends the run with exit 3
- * (refused by the guard, failed, interrupted).
- */
-static int
-settle_missing(loader *L)
-{
-    const cl_config *cfg = L->cfg;
-    const char *verb = cfg->missing == CL_MISSING_DELETE ? "deleted" : "updated";
-    char err[2048] = "", part[256];
-    cl_missing_result r;
-    int rc = cl_missing_apply(L->missing, &r, err, sizeof err);
-
-    atomic_store(&L->st->rows_missing, cfg->dry_run ? r.missing : r.changed);
-    if (cfg->missing_where)
-        snprintf(part, sizeof part, "of %s that --missing-where covers",
-                 L->table->qualified);
-    else
-        snprintf(part, sizeof part, "of %s", L->table->qualified);
-    if (rc == CL_EINTERRUPTED) {
-        cl_log(CL_LOG_ERROR,
-               "interrupted: %" PRIu64 " of the %" PRIu64
-               " rows missing from the feed were "
-               "%s; a rerun does the rest",
-               r.changed, r.missing, verb);
-        return rc;
-    }
-    if (rc != 0) {
-        cl_log(CL_LOG_ERROR, "rows missing from the feed were not %s: %s", verb, err);
-        return rc;
-    }
-    if (r.refused) {
-        char hint[256];
-        snprintf(
-            hint, sizeof hint,
-            "Check that the feed is whole. If that many rows really left it, raise "
-            "--max-missing (now %" PRIu64 " rows).",
-            r.limit);
-        cl_log_hint(CL_LOG_ERROR, hint,
-                    "%s%" PRIu64 " of the %" PRIu64
-                    " rows %s are not in the feed: more than "
-                    "--max-missing allows; no row was %s",
-                    cfg->dry_run ? "dry run: " : "", r.missing, r.covered, part, verb);
-        return CL_EREJECTS;
-    }
-    if (cfg->dry_run)
-        cl_log(CL_LOG_INFO,
-               "dry run: %" PRIu64 " of the %" PRIu64 " rows %s are not in the "
-               "feed and would be %s",
-               r.missing, r.covered, part, verb);
-    else
-        cl_log(CL_LOG_INFO,
-               "%" PRIu64 " of the %" PRIu64 " rows %s were not in the feed: %s",
-               r.changed, r.covered, part, verb);
-    return 0;
-}
-
 static void
 print_dry_run_statement(const loader *L)
 {
@@ -551,7 +454,7 @@ nothing_to_load(loader *L, int *rc)
             "empty inputs as one.",
             "every input is empty (not even a header): with --missing that would "
             "make every row of the table missing; nothing was changed");
-        *rc = CL_EREJECTS; /* refused, as by settle_missing()'s guard */
+        *rc = CL_EREJECTS; /* refused, as by cl_missing_settle()'s guard */
         return true;
     }
     L->st->status = CL_STATUS_OK;
@@ -596,8 +499,20 @@ plan_the_load(loader *L, cl_dialect dialect)
     st->batch_size = L->plan->batch_size;
     st->form = L->plan->form;
     warn_session_time(L);
-    if (cfg->missing != CL_MISSING_KEEP && (rc = open_missing(L, dialect)) != 0)
-        return rc;
+    if (cfg->missing != CL_MISSING_KEEP) {
+        cl_missing_opts mo = {
+            .table = L->table,
+            .plan = L->plan,
+            .field_names = L->in.names,
+            .cfg = cfg,
+            .dialect = dialect,
+            .stop = L->stop,
+        };
+        rc = cl_missing_start(&L->missing, L->ctl, &mo, st);
+        L->ctl = NULL; /* the missing module's now */
+        if (rc != 0)
+            return rc;
+    }
     L->nworkers = cfg->workers > 0 ? cfg->workers : CL_DEFAULT_WORKERS;
     st->workers = L->nworkers;
     cl_router_opts ro = {
@@ -738,7 +653,7 @@ settle(loader *L, int rc)
     if (rc == 0 && atomic_load(L->stop))
         rc = CL_EINTERRUPTED;
     if (rc == 0 && L->missing) {
-        rc = settle_missing(L);
+        rc = cl_missing_settle(L->missing, st);
         st->end_time = cl_now(); /* the run's time includes the sync */
     }
     if (L->ckpt)
@@ -825,7 +740,6 @@ cl_load_run(const cl_config *cfg, cl_stats *stats, atomic_bool *stop)
     cl_router_free(L.router);
     cl_rejects_close(L.rejects);
     cl_missing_free(L.missing);
-    free(L.key_cols);
     cl_ledger_free(L.ledger);
     cl_plan_free(L.plan);
     cl_table_free(L.table);

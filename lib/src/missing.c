@@ -54,6 +54,7 @@
 struct cl_missing {
     PGconn *conn;
     cl_missing_opts o;
+    size_t *key_cols; /* table column of each key column */
     char *covered_sql, *count_sql, *collect_sql, *change_sql; /* built once */
 
     char *buf; /* COPY text being gathered */
@@ -133,8 +134,8 @@ key_list(const cl_missing *m, int kind)
 {
     char *s = format("%s", "");
 
-    for (size_t k = 0; k < m->o.nkeys && s; k++) {
-        char *q = ident(m, m->o.key_cols[k]);
+    for (size_t k = 0; k < m->o.plan->nkeys && s; k++) {
+        char *q = ident(m, m->key_cols[k]);
         if (!q) {
             free(s);
             return NULL;
@@ -155,9 +156,9 @@ static char *
 temp_columns(const cl_missing *m, bool typed)
 {
     char *s = format("%s", "");
-    for (size_t k = 0; k < m->o.nkeys && s; k++)
+    for (size_t k = 0; k < m->o.plan->nkeys && s; k++)
         append(&s, "%scrdbload_k%zu%s%s", k ? ", " : "", k + 1, typed ? " " : "",
-               typed ? m->o.table->cols[m->o.key_cols[k]].type_name : "");
+               typed ? m->o.table->cols[m->key_cols[k]].type_name : "");
     return s;
 }
 
@@ -176,8 +177,8 @@ build_sql(cl_missing *m)
         goto out;
     /* the same key list, qualified by t */
     tkeys = format("%s", "");
-    for (size_t k = 0; k < m->o.nkeys && tkeys; k++) {
-        char *q = ident(m, m->o.key_cols[k]);
+    for (size_t k = 0; k < m->o.plan->nkeys && tkeys; k++) {
+        char *q = ident(m, m->key_cols[k]);
         if (q)
             append(&tkeys, "%st.%s", k ? ", " : "", q);
         else {
@@ -365,7 +366,12 @@ cl_missing_open(cl_missing **out, PGconn *conn, const cl_missing_opts *o, char *
     m->conn = conn;
     m->o = *o;
     m->buf = malloc(COPY_BUF_BYTES);
-    if (!m->buf || build_sql(m) != 0 || !(typed = temp_columns(m, true))) {
+    m->key_cols = calloc(o->plan->nkeys, sizeof *m->key_cols);
+    for (size_t k = 0; m->key_cols && k < o->plan->nkeys; k++)
+        m->key_cols[k] =
+            (size_t)cl_table_column(o->table, o->field_names[o->plan->key_fields[k]]);
+    if (!m->buf || !m->key_cols || build_sql(m) != 0 ||
+        !(typed = temp_columns(m, true))) {
         snprintf(err, errlen, "out of memory");
         return CL_ENOMEM;
     }
@@ -460,7 +466,7 @@ possible_key(const cl_missing *m, size_t k, const cl_field *f)
     if (!f->data || memchr(f->data, '\0', f->len) ||
         !valid_utf8((const unsigned char *)f->data, f->len))
         return false;
-    return cl_validate_value(&m->o.table->cols[m->o.key_cols[k]], f->data, f->len, why,
+    return cl_validate_value(&m->o.table->cols[m->key_cols[k]], f->data, f->len, why,
                              sizeof why) == 0;
 }
 
@@ -498,8 +504,8 @@ cl_missing_add(cl_missing *m, const cl_record *rec)
         unknown_key(m, rec, "a quote never closed");
         return;
     }
-    for (size_t k = 0; k < m->o.nkeys; k++) {
-        size_t f = m->o.key_fields[k];
+    for (size_t k = 0; k < m->o.plan->nkeys; k++) {
+        size_t f = m->o.plan->key_fields[k];
         bool capped =
             (rec->status == CL_REC_FIELD_TOO_LONG && rec->bad_column == f + 1) ||
             (rec->status == CL_REC_TOO_LONG && f + 1 >= rec->bad_column);
@@ -522,19 +528,19 @@ cl_missing_add(cl_missing *m, const cl_record *rec)
             stream_failed(m, "out of memory");
             return;
         }
-        for (size_t k = 0; k < m->o.nkeys; k++) {
-            const cl_field *fd = &rec->fields[m->o.key_fields[k]];
+        for (size_t k = 0; k < m->o.plan->nkeys; k++) {
+            const cl_field *fd = &rec->fields[m->o.plan->key_fields[k]];
             n += escape_into(big + n, fd->data, fd->len);
-            big[n++] = k + 1 < m->o.nkeys ? '\t' : '\n';
+            big[n++] = k + 1 < m->o.plan->nkeys ? '\t' : '\n';
         }
         if (PQputCopyData(m->conn, big, (int)n) != 1)
             stream_failed(m, PQerrorMessage(m->conn));
         free(big);
     } else {
-        for (size_t k = 0; k < m->o.nkeys; k++) {
-            const cl_field *fd = &rec->fields[m->o.key_fields[k]];
+        for (size_t k = 0; k < m->o.plan->nkeys; k++) {
+            const cl_field *fd = &rec->fields[m->o.plan->key_fields[k]];
             m->len += escape_into(m->buf + m->len, fd->data, fd->len);
-            m->buf[m->len++] = k + 1 < m->o.nkeys ? '\t' : '\n';
+            m->buf[m->len++] = k + 1 < m->o.plan->nkeys ? '\t' : '\n';
         }
     }
     if (++m->in_copy >= KEYS_PER_COPY && end_copy(m) == 0)
@@ -698,6 +704,77 @@ cl_missing_apply(cl_missing *m, cl_missing_result *r, char *err, size_t errlen)
     return 0;
 }
 
+/* ---- the run's --missing: its messages ---------------------------------- */
+
+int
+cl_missing_start(cl_missing **out, PGconn *conn, const cl_missing_opts *o, cl_stats *st)
+{
+    char err[2048] = "";
+    int rc = cl_missing_open(out, conn, o, err, sizeof err);
+
+    if (rc == CL_ENOMEM)
+        return cl_log_out_of_memory("--missing");
+    if (rc != 0) {
+        cl_log(CL_LOG_ERROR, "%s", err[0] ? err : cl_strerror(rc));
+        return rc;
+    }
+    st->missing = o->cfg->missing;
+    return 0;
+}
+
+int
+cl_missing_settle(cl_missing *m, cl_stats *st)
+{
+    const cl_config *cfg = m->o.cfg;
+    const char *verb = cfg->missing == CL_MISSING_DELETE ? "deleted" : "updated";
+    char err[2048] = "", part[256];
+    cl_missing_result r;
+    int rc = cl_missing_apply(m, &r, err, sizeof err);
+
+    atomic_store(&st->rows_missing, cfg->dry_run ? r.missing : r.changed);
+    if (cfg->missing_where)
+        snprintf(part, sizeof part, "of %s that --missing-where covers",
+                 m->o.table->qualified);
+    else
+        snprintf(part, sizeof part, "of %s", m->o.table->qualified);
+    if (rc == CL_EINTERRUPTED) {
+        cl_log(CL_LOG_ERROR,
+               "interrupted: %" PRIu64 " of the %" PRIu64
+               " rows missing from the feed were "
+               "%s; a rerun does the rest",
+               r.changed, r.missing, verb);
+        return rc;
+    }
+    if (rc != 0) {
+        cl_log(CL_LOG_ERROR, "rows missing from the feed were not %s: %s", verb, err);
+        return rc;
+    }
+    if (r.refused) {
+        char hint[256];
+        snprintf(
+            hint, sizeof hint,
+            "Check that the feed is whole. If that many rows really left it, raise "
+            "--max-missing (now %" PRIu64 " rows).",
+            r.limit);
+        cl_log_hint(CL_LOG_ERROR, hint,
+                    "%s%" PRIu64 " of the %" PRIu64
+                    " rows %s are not in the feed: more than "
+                    "--max-missing allows; no row was %s",
+                    cfg->dry_run ? "dry run: " : "", r.missing, r.covered, part, verb);
+        return CL_EREJECTS;
+    }
+    if (cfg->dry_run)
+        cl_log(CL_LOG_INFO,
+               "dry run: %" PRIu64 " of the %" PRIu64 " rows %s are not in the "
+               "feed and would be %s",
+               r.missing, r.covered, part, verb);
+    else
+        cl_log(CL_LOG_INFO,
+               "%" PRIu64 " of the %" PRIu64 " rows %s were not in the feed: %s",
+               r.changed, r.covered, part, verb);
+    return 0;
+}
+
 void
 cl_missing_free(cl_missing *m)
 {
@@ -716,5 +793,6 @@ cl_missing_free(cl_missing *m)
     free(m->change_sql);
     free(m->buf);
     free(m->failed);
+    free(m->key_cols);
     free(m);
 }

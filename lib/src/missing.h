@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "crdbload/crdbload.h"
+#include "plan.h"
 #include "reader.h"
 #include "schema.h"
 
@@ -29,9 +30,8 @@ typedef struct cl_missing cl_missing;
 
 typedef struct cl_missing_opts {
     const cl_table *table;
-    const size_t *key_cols;   /* table column of each key column */
-    const size_t *key_fields; /* input field of each key column */
-    size_t nkeys;
+    const cl_plan *plan;            /* its key columns: key_fields, nkeys */
+    const char *const *field_names; /* the input fields' columns (the plan's) */
     const cl_config
         *cfg; /* missing, missing_sets, missing_where, max_missing*, dry_run */
     cl_dialect dialect; /* resolved */
@@ -72,6 +72,21 @@ void cl_missing_add(cl_missing *m, const cl_record *rec);
  * (rows changed so far are in r->changed); CL_EDB, CL_ENOMEM with err.
  */
 int cl_missing_apply(cl_missing *m, cl_missing_result *r, char *err, size_t errlen);
+
+/*
+ * A run's --missing, its messages logged: cl_missing_open() (a rejected
+ * --missing-where or --missing-set is exit 2) and st->missing set. The
+ * return codes of cl_missing_open().
+ */
+int cl_missing_start(cl_missing **out, PGconn *conn, const cl_missing_opts *o,
+                     cl_stats *st);
+
+/*
+ * After a run that read every input to its end: cl_missing_apply(), the
+ * outcome logged and counted in st->rows_missing. 0; CL_EREJECTS when the
+ * guard refused (nothing changed); its other codes (exit 3).
+ */
+int cl_missing_settle(cl_missing *m, cl_stats *st);
 
 void cl_missing_free(cl_missing *m);
 
