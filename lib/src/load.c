@@ -44,6 +44,7 @@
 #include "route.h"
 #include "missing.h"
 #include "inputs.h"
+#include "session_time.h"
 #include "transcode.h"
 #include "util.h"
 
@@ -344,82 +345,6 @@ settle_checkpoint(loader *L, bool ok)
                                    : "the last input");
 }
 
-static bool
-sent_from_file(const cl_plan *p, const cl_column *c)
-{
-    for (size_t i = 0; i < p->ncols; i++)
-        if (p->cols[i] == c)
-            return true;
-    return false;
-}
-
-static const char *
-assigned(const cl_assign *a, size_t n, const char *column)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(a[i].column, column) == 0)
-            return a[i].expr;
-    return NULL;
-}
-
-static bool
-utc_zone(const char *tz)
-{
-    static const char *const utc[] = {"UTC", "Etc/UTC", "GMT", "Etc/GMT",
-                                      "UCT", "Zulu",    "Z"};
-
-    for (size_t i = 0; i < sizeof utc / sizeof utc[0]; i++)
-        if (strcmp(tz, utc[i]) == 0)
-            return true;
-    return false;
-}
-
-/* A timestamp without time zone that the server fills from its clock (the
- * column's DEFAULT CURRENT_TIMESTAMP, or a --default/--set now()) gets wall
- * time in the session's TimeZone: Prisma's createdAt, read back as UTC, is
- * off by the zone's offset. Said by the dry run always, by a run only when
- * the session is not on UTC (then the values are shifted). */
-static void
-warn_session_time(const loader *L)
-{
-    const cl_config *cfg = L->cfg;
-    PGresult *res = NULL;
-    const char *tz = NULL;
-
-    for (size_t i = 0; i < L->table->ncols; i++) {
-        const cl_column *c = &L->table->cols[i];
-        const char *expr = assigned(cfg->sets, cfg->nsets, c->name);
-        char hint[512];
-
-        if (!cl_column_is_local_timestamp(c) || (sent_from_file(L->plan, c) && !expr))
-            continue;
-        if (!expr)
-            expr = assigned(cfg->defaults, cfg->ndefaults, c->name);
-        if (!expr)
-            expr = c->default_expr;
-        if (!expr || !cl_expr_uses_session_time(expr))
-            continue;
-        if (!res) {
-            res = PQexec(L->ctl, "SHOW TimeZone");
-            tz = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1
-                     ? PQgetvalue(res, 0, 0)
-                     : "unknown";
-        }
-        if (!cfg->dry_run && utc_zone(tz))
-            break;
-        snprintf(
-            hint, sizeof hint,
-            "Prisma and most ORMs read a timestamp without time zone as UTC. To write "
-            "UTC whatever the TimeZone: --default \"%s=(now() AT TIME ZONE 'UTC')\".",
-            c->name);
-        cl_log_hint(CL_LOG_WARNING, hint,
-                    "column \"%s\" (%s) is filled with %s, the time in the session's "
-                    "TimeZone (%s), not UTC",
-                    c->name, c->type_name, expr, tz);
-    }
-    PQclear(res);
-}
-
 static void
 print_dry_run_statement(const loader *L)
 {
@@ -498,7 +423,7 @@ plan_the_load(loader *L, cl_dialect dialect)
         return rc;
     st->batch_size = L->plan->batch_size;
     st->form = L->plan->form;
-    warn_session_time(L);
+    cl_warn_session_time(L->ctl, cfg, L->table, L->plan);
     if (cfg->missing != CL_MISSING_KEEP) {
         cl_missing_opts mo = {
             .table = L->table,

@@ -15,7 +15,6 @@
  */
 #include "schema.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -458,48 +457,6 @@ cl_table_unique_on(const cl_table *t, const size_t *cols, size_t n)
             return u;
     }
     return NULL;
-}
-
-bool
-cl_column_is_local_timestamp(const cl_column *c)
-{
-    return c->kind == CL_TYPE_TIMESTAMP &&
-           strstr(c->type_name, "without time zone") != NULL;
-}
-
-/* strcasestr is not C11. */
-static bool
-contains_nocase(const char *s, const char *needle)
-{
-    size_t n = strlen(needle);
-
-    for (; *s; s++) {
-        size_t i = 0;
-
-        while (i < n && s[i] && tolower((unsigned char)s[i]) == needle[i])
-            i++;
-        if (i == n)
-            return true;
-    }
-    return false;
-}
-
-bool
-cl_expr_uses_session_time(const char *expr)
-{
-    static const char *const clock[] = {"now(",
-                                        "current_timestamp",
-                                        "localtimestamp",
-                                        "transaction_timestamp",
-                                        "statement_timestamp",
-                                        "clock_timestamp"};
-    bool reads_clock = false;
-
-    for (size_t i = 0; i < sizeof clock / sizeof clock[0]; i++)
-        reads_clock = reads_clock || contains_nocase(expr, clock[i]);
-    /* AT TIME ZONE or timezone() pins the zone: the session's no longer matters. */
-    return reads_clock && !contains_nocase(expr, "at time zone") &&
-           !contains_nocase(expr, "timezone(");
 }
 
 cl_dialect

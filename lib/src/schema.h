@@ -79,17 +79,6 @@ int cl_table_column(const cl_table *t, const char *name);
 /* The unique index whose columns are exactly cols (in any order), or NULL. */
 const cl_unique *cl_table_unique_on(const cl_table *t, const size_t *cols, size_t n);
 
-/* A timestamp without time zone: a value the server computes from its clock
- * (now(), CURRENT_TIMESTAMP) lands in it as wall time in the session's
- * TimeZone, which Prisma and most ORMs then read as UTC. */
-bool cl_column_is_local_timestamp(const cl_column *c);
-
-/* True when the SQL text expr reads the clock (now(), CURRENT_TIMESTAMP,
- * localtimestamp, ...) without AT TIME ZONE or timezone() pinning the zone:
- * stored in a timestamp without time zone, its value depends on the
- * session's TimeZone. A textual test, meant for warnings. */
-bool cl_expr_uses_session_time(const char *expr);
-
 /*
  * The dialect a run uses: requested unless it is CL_DIALECT_AUTO, else
  * CockroachDB exactly when the server reported crdb_version (NULL when it

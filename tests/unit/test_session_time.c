@@ -1,11 +1,11 @@
 /*
  * tests/unit/test_session_time.c - which columns and expressions make a
- * value depend on the session's TimeZone (lib/src/schema.c
+ * value depend on the session's TimeZone (lib/src/session_time.c
  * cl_column_is_local_timestamp, cl_expr_uses_session_time), the test behind
  * the dry run's warning for Prisma's createdAt. The defaults as PostgreSQL 15
  * and CockroachDB v21.1 print them (pg_get_expr) are taken from those servers.
  */
-#include "schema.h"
+#include "session_time.h"
 
 #include "testutil.h"
 
