@@ -48,8 +48,6 @@
 #include "transcode.h"
 #include "util.h"
 
-#define MAX_SHOWN_REJECTS 100 /* warnings; the rejects file has all */
-
 typedef struct loader {
     const cl_config *cfg;
     cl_stats *st;
@@ -65,7 +63,6 @@ typedef struct loader {
     cl_missing *missing; /* --missing: the keys read, streamed to the server */
     cl_router *router;   /* checks each record, fills each worker's batch */
     int nworkers;
-    atomic_bool reject_abort; /* --max-rejects passed or the rejects file failed */
 
     cl_ledger *ledger; /* what is settled: the --checkpoint position */
     cl_ckpt *ckpt;     /* --checkpoint */
@@ -88,64 +85,6 @@ committed_position(void *ctx)
     if (L->rejects && cl_rejects_sync(L->rejects) != 0)
         return cl_ckpt_saved(L->ckpt);
     return pos;
-}
-
-/* Record a rejected row. Called by this thread and, through on_reject, by
- * workers. Returns 0, or when the run must stop CL_EIO (the rejects file
- * failed) or CL_EREJECTS (--max-rejects passed), either logged here. */
-static int
-reject(loader *L, int file, const cl_field *fields, size_t nfields, uint64_t line,
-       const char *reason)
-{
-    uint64_t n = atomic_fetch_add(&L->st->rows_rejected, 1) + 1;
-    const cl_config *cfg = L->cfg;
-
-    if (n <= MAX_SHOWN_REJECTS || cfg->dry_run)
-        cl_log(CL_LOG_WARNING, "%s:%" PRIu64 ": row rejected: %s",
-               cl_input_name(L->in.paths[file]), line, reason);
-    else if (n == MAX_SHOWN_REJECTS + 1)
-        cl_log(CL_LOG_WARNING,
-               "more than %d rows rejected; further ones are not shown%s",
-               MAX_SHOWN_REJECTS,
-               cfg->rejects_path ? " (see the rejects file)"
-                                 : " (--rejects FILE keeps them all)");
-    if (L->rejects &&
-        cl_rejects_write(L->rejects, fields, nfields, line, reason) != 0) {
-        cl_log(CL_LOG_ERROR, "could not write rejects file \"%s\": %s",
-               cfg->rejects_path, strerror(errno));
-        atomic_store(&L->reject_abort, true);
-        return CL_EIO;
-    }
-    if (cfg->max_rejects >= 0 && n > (uint64_t)cfg->max_rejects) {
-        if (!atomic_exchange(&L->reject_abort, true))
-            cl_log_hint(
-                CL_LOG_ERROR, "Fix the rows reported above, or raise --max-rejects.",
-                "more than %lld rows rejected (--max-rejects)", cfg->max_rejects);
-        return CL_EREJECTS;
-    }
-    return 0;
-}
-
-/* cl_reject_fn: a row the server refused, isolated by the worker. */
-static int
-on_server_reject(void *ctx, const cl_batch *b, size_t row, const char *sqlstate,
-                 const char *message)
-{
-    loader *L = ctx;
-    size_t nf = cl_batch_nfields(b);
-    cl_field *fields = calloc(nf ? nf : 1, sizeof *fields);
-    char reason[1024];
-    int rc;
-
-    if (!fields)
-        return CL_ENOMEM; /* the pool's abort message says so */
-    for (size_t i = 0; i < nf; i++)
-        fields[i].data = cl_batch_value(b, row, i, &fields[i].len);
-    snprintf(reason, sizeof reason, "%s: %s", sqlstate ? sqlstate : "?????", message);
-    rc = reject(L, (int)cl_ledger_pos(cl_batch_seq(b)).file, fields, nf,
-                cl_batch_line(b, row), reason);
-    free(fields);
-    return rc;
 }
 
 /* The rules between options (config.c), before anything is opened. */
@@ -234,7 +173,7 @@ load_input(loader *L, int file, cl_reader *r, uint64_t bytes_before)
         seq = cl_ledger_seq((size_t)file, n); /* before the stop: n counts records */
         if (atomic_load_explicit(L->stop, memory_order_relaxed))
             return CL_EINTERRUPTED;
-        if (atomic_load_explicit(&L->reject_abort, memory_order_relaxed))
+        if (cl_rejects_stopped(L->rejects))
             return CL_EREJECTS;
         if (L->missing) /* every record's key occurred, whatever becomes of its row */
             cl_missing_add(L->missing, &rec);
@@ -251,7 +190,7 @@ load_input(loader *L, int file, cl_reader *r, uint64_t bytes_before)
         atomic_fetch_add_explicit(&st->rows_read, 1, memory_order_relaxed);
 
         if (cl_router_check(L->router, r, &rec, why, sizeof why) != 0) {
-            if ((rc = reject(L, file, rec.fields, rec.nfields, rec.line, why)) != 0)
+            if ((rc = cl_rejects_add(L->rejects, (size_t)file, rec.fields, rec.nfields, rec.line, why)) != 0)
                 return rc;
             continue;
         }
@@ -453,24 +392,22 @@ plan_the_load(loader *L, cl_dialect dialect)
     return cl_router_new(&L->router, &ro) == 0 ? 0 : cl_log_out_of_memory("the router");
 }
 
-/* --rejects, and the first --checkpoint save: both files can be written. */
+/* The rejects (--rejects), and the first --checkpoint save: both files can
+ * be written. */
 static int
 open_outputs(loader *L)
 {
     const cl_config *cfg = L->cfg;
     char err[2048] = "";
 
-    if (cfg->rejects_path) {
-        size_t nnames;
-        const char *const *rnames = cl_inputs_field_names(&L->in, &nnames);
-        /* A resumed run appends: the rows the earlier run rejected before
-         * the checkpoint are not read again (checkpoint.h, "Resuming"). */
-        if (cl_rejects_open(&L->rejects, cfg->rejects_path, rnames, nnames, L->resuming,
-                            err, sizeof err) != 0) {
-            cl_log(CL_LOG_ERROR, "%s", err);
-            return CL_ECONFIG;
-        }
-    }
+    size_t nnames;
+    const char *const *names = cl_inputs_field_names(&L->in, &nnames);
+
+    /* A resumed run appends: the rows the earlier run rejected before the
+     * checkpoint are not read again (checkpoint.h, "Resuming"). */
+    if (cl_rejects_open(&L->rejects, cfg, L->st, L->in.paths, names, nnames,
+                        L->resuming) != 0)
+        return CL_ECONFIG;
     /* Saved once before any row goes: the file can be written, and a kill
      * from here on leaves a checkpoint. */
     if (L->ckpt && !cfg->dry_run &&
@@ -498,8 +435,8 @@ start_pool(loader *L)
         .plan = L->plan,
         .stats = L->st,
         .ledger = L->ledger,
-        .on_reject = on_server_reject,
-        .reject_ctx = L,
+        .on_reject = cl_rejects_server_row,
+        .reject_ctx = L->rejects,
         .stop = L->stop,
     };
     int rc;

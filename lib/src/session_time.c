@@ -119,4 +119,3 @@ cl_warn_session_time(PGconn *conn, const cl_config *cfg, const cl_table *t,
     }
     PQclear(res);
 }
-
