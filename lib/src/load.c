@@ -44,6 +44,7 @@
 #include "route.h"
 #include "missing.h"
 #include "inputs.h"
+#include "resume.h"
 #include "session_time.h"
 #include "transcode.h"
 #include "util.h"
@@ -65,27 +66,8 @@ typedef struct loader {
     int nworkers;
 
     cl_ledger *ledger; /* what is settled: the --checkpoint position */
-    cl_ckpt *ckpt;     /* --checkpoint */
-    bool resuming;
-    cl_ckpt_pos resume; /* records before it were settled by an earlier run */
+    cl_resume *resume; /* --checkpoint, or NULL */
 } loader;
-
-#define CHECKPOINT_INTERVAL_S 1.0
-
-/* cl_ckpt_position_fn: the saver thread's, and the final save's. */
-static cl_ckpt_pos
-committed_position(void *ctx)
-{
-    loader *L = ctx;
-    cl_ckpt_pos pos = cl_ledger_position(L->ledger);
-
-    /* The rows rejected before pos are settled only once on disk: sync after
-     * pos is taken, before the checkpoint that counts them is saved; if that
-     * fails, the position stays where it was. */
-    if (L->rejects && cl_rejects_sync(L->rejects) != 0)
-        return cl_ckpt_saved(L->ckpt);
-    return pos;
-}
 
 /* The rules between options (config.c), before anything is opened. */
 static int
@@ -190,7 +172,8 @@ load_input(loader *L, int file, cl_reader *r, uint64_t bytes_before)
         atomic_fetch_add_explicit(&st->rows_read, 1, memory_order_relaxed);
 
         if (cl_router_check(L->router, r, &rec, why, sizeof why) != 0) {
-            if ((rc = cl_rejects_add(L->rejects, (size_t)file, rec.fields, rec.nfields, rec.line, why)) != 0)
+            if ((rc = cl_rejects_add(L->rejects, (size_t)file, rec.fields, rec.nfields,
+                                     rec.line, why)) != 0)
                 return rc;
             continue;
         }
@@ -216,72 +199,6 @@ load_input(loader *L, int file, cl_reader *r, uint64_t bytes_before)
         return rc;
     cl_ledger_reading(L->ledger, cl_ledger_seq((size_t)file, n));
     return 0;
-}
-
-/*
- * --checkpoint: check a previous run's against these inputs and settings
- * (before anything is written: a mismatch is exit 2) and set where to
- * resume. The settings are what changes which row a record ordinal means,
- * or where it went.
- */
-static int
-open_checkpoint(loader *L)
-{
-    const cl_config *cfg = L->cfg;
-    char settings[1024], err[2048] = "";
-    cl_ckpt_pos pos;
-    int rc;
-
-    snprintf(settings, sizeof settings,
-             "table=%s no_header=%d delimiter=%d quote=%d%s%s", cfg->table,
-             cfg->no_header ? 1 : 0, (int)(unsigned char)cfg->delimiter,
-             (int)(unsigned char)cfg->quote,
-             /* an encoding changes which bytes end a record (UTF-16) */
-             cl_transcode_is_utf8(cfg->encoding) ? "" : " encoding=",
-             cl_transcode_is_utf8(cfg->encoding) ? "" : cfg->encoding);
-    rc = cl_ckpt_open(&L->ckpt, cfg->checkpoint_path, L->in.paths, L->in.npaths,
-                      settings, &pos, &L->resuming, err, sizeof err);
-    if (rc != 0) {
-        cl_log(CL_LOG_ERROR, "%s", err[0] ? err : cl_strerror(rc));
-        return rc == CL_ENOMEM ? rc : CL_ECONFIG;
-    }
-    L->resume = pos;
-    if (L->resuming)
-        cl_log(CL_LOG_INFO,
-               "resuming from checkpoint \"%s\": the first %" PRIu64
-               " records of %s%s were committed by an earlier run",
-               cfg->checkpoint_path, pos.record, cl_input_name(L->in.paths[pos.file]),
-               pos.file > 0 ? " (and every earlier input)" : "");
-    return 0;
-}
-
-/* The end of a run with --checkpoint: removed after success, else saved at
- * the committed position for a rerun to resume from. */
-static void
-settle_checkpoint(loader *L, bool ok)
-{
-    char err[1024] = "";
-    cl_ckpt_pos pos;
-
-    cl_ckpt_stop(L->ckpt);
-    if (L->cfg->dry_run)
-        return; /* writes nothing, the checkpoint included */
-    if (ok) {
-        if (cl_ckpt_remove(L->ckpt, err, sizeof err) != 0)
-            cl_log(CL_LOG_WARNING, "%s", err);
-        return;
-    }
-    pos = committed_position(L);
-    if (cl_ckpt_save(L->ckpt, pos, err, sizeof err) != 0) {
-        cl_log(CL_LOG_ERROR, "%s", err);
-        pos = cl_ckpt_saved(L->ckpt); /* the older one on disk still holds */
-    }
-    cl_log(CL_LOG_INFO,
-           "checkpoint \"%s\": the first %" PRIu64 " records of %s are committed; "
-           "rerun with the same --checkpoint to resume",
-           cl_ckpt_path(L->ckpt), pos.record,
-           pos.file < L->in.npaths ? cl_input_name(L->in.paths[pos.file])
-                                   : "the last input");
 }
 
 static void
@@ -322,8 +239,7 @@ nothing_to_load(loader *L, int *rc)
         return true;
     }
     L->st->status = CL_STATUS_OK;
-    if (L->ckpt)
-        settle_checkpoint(L, true);
+    cl_resume_settle(L->resume, true);
     *rc = 0;
     return true;
 }
@@ -397,25 +313,15 @@ plan_the_load(loader *L, cl_dialect dialect)
 static int
 open_outputs(loader *L)
 {
-    const cl_config *cfg = L->cfg;
-    char err[2048] = "";
-
     size_t nnames;
     const char *const *names = cl_inputs_field_names(&L->in, &nnames);
 
     /* A resumed run appends: the rows the earlier run rejected before the
      * checkpoint are not read again (checkpoint.h, "Resuming"). */
-    if (cl_rejects_open(&L->rejects, cfg, L->st, L->in.paths, names, nnames,
-                        L->resuming) != 0)
+    if (cl_rejects_open(&L->rejects, L->cfg, L->st, L->in.paths, names, nnames,
+                        cl_resume_resuming(L->resume)) != 0)
         return CL_ECONFIG;
-    /* Saved once before any row goes: the file can be written, and a kill
-     * from here on leaves a checkpoint. */
-    if (L->ckpt && !cfg->dry_run &&
-        cl_ckpt_save(L->ckpt, cl_ckpt_saved(L->ckpt), err, sizeof err) != 0) {
-        cl_log(CL_LOG_ERROR, "%s", err);
-        return CL_ECONFIG;
-    }
-    return 0;
+    return cl_resume_save_first(L->resume);
 }
 
 /* Connect every worker (the control connection goes) and start the
@@ -457,10 +363,7 @@ start_pool(loader *L)
     }
     if (rc != 0)
         return rc;
-    if (L->ckpt && (rc = cl_ckpt_start(L->ckpt, CHECKPOINT_INTERVAL_S,
-                                       committed_position, L)) != 0)
-        cl_log(CL_LOG_ERROR, "could not start the checkpoint thread");
-    return rc;
+    return cl_resume_start(L->resume, L->ledger, L->rejects);
 }
 
 /* Read every input in turn (the first is open already). 0 or the CL_E*
@@ -518,8 +421,7 @@ settle(loader *L, int rc)
         rc = cl_missing_settle(L->missing, st);
         st->end_time = cl_now(); /* the run's time includes the sync */
     }
-    if (L->ckpt)
-        settle_checkpoint(L, rc == 0);
+    cl_resume_settle(L->resume, rc == 0);
     if (rc != 0)
         st->status = CL_STATUS_ABORTED;
     else if (atomic_load(&st->rows_rejected) > 0)
@@ -542,9 +444,9 @@ run(loader *L)
 
     if ((rc = check_config(cfg)) != 0 || (rc = cl_inputs_check(&L->in, cfg, st)) != 0)
         return rc;
-    if (cfg->checkpoint_path && (rc = open_checkpoint(L)) != 0)
+    if ((rc = cl_resume_open(&L->resume, cfg, L->in.paths, L->in.npaths)) != 0)
         return rc;
-    if (cl_ledger_new(&L->ledger, L->resume) != 0)
+    if (cl_ledger_new(&L->ledger, cl_resume_from(L->resume)) != 0)
         return cl_log_out_of_memory("the ledger");
     if (nothing_to_load(L, &rc))
         return rc;
@@ -597,7 +499,7 @@ cl_load_run(const cl_config *cfg, cl_stats *stats, atomic_bool *stop)
     if (rc != 0 && rc != CL_ECONFIG)
         stats->status = CL_STATUS_ABORTED;
 
-    cl_ckpt_free(L.ckpt); /* first: its thread asks the ledger */
+    cl_resume_free(L.resume); /* first: its thread asks the ledger */
     cl_pool_close(L.pool);
     cl_router_free(L.router);
     cl_rejects_close(L.rejects);

@@ -30,8 +30,8 @@ struct cl_rejects {
     cl_stats *st;
     const char *const *paths; /* the inputs, for messages */
     FILE *f;                  /* --rejects, or NULL */
-    pthread_mutex_t lock; /* protects f; taken by the reader thread and workers */
-    atomic_bool stopped;  /* --max-rejects passed or the rejects file failed */
+    pthread_mutex_t lock;     /* protects f; taken by the reader thread and workers */
+    atomic_bool stopped;      /* --max-rejects passed or the rejects file failed */
 };
 
 static int
@@ -49,8 +49,8 @@ write_header(FILE *f, const char *const *names, size_t nnames)
     int rc = 0;
 
     for (size_t i = 0; i < nnames && rc == 0; i++)
-        rc = write_field(f, names[i] ? names[i] : "-", strlen(names[i] ? names[i] : "-"),
-                         0);
+        rc = write_field(f, names[i] ? names[i] : "-",
+                         strlen(names[i] ? names[i] : "-"), 0);
     if (rc == 0)
         rc = write_field(f, "line", 4, 0);
     if (rc == 0)
