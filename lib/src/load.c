@@ -43,6 +43,7 @@
 #include "ledger.h"
 #include "route.h"
 #include "missing.h"
+#include "feed.h"
 #include "inputs.h"
 #include "resume.h"
 #include "session_time.h"
@@ -132,74 +133,6 @@ spare_batch(void *ctx)
     return cl_pool_spare(L->pool);
 }
 
-/*
- * Read one input to its end (or until the run must stop), routing its rows.
- * Returns 0, or a negative CL_E* code that aborts the run.
- */
-static int
-load_input(loader *L, int file, cl_reader *r, uint64_t bytes_before)
-{
-    const cl_config *cfg = L->cfg;
-    cl_stats *st = L->st;
-    bool skip_header = !cfg->no_header && file != 0; /* file 0's was read already */
-    cl_record rec;
-    char why[1024];
-    uint64_t n = 0, seq;
-    int rc;
-
-    while ((rc = cl_reader_next(r, &rec)) == 1) {
-        if (skip_header) {
-            skip_header = false;
-            continue;
-        }
-        seq = cl_ledger_seq((size_t)file, n); /* before the stop: n counts records */
-        if (atomic_load_explicit(L->stop, memory_order_relaxed))
-            return CL_EINTERRUPTED;
-        if (cl_rejects_stopped(L->rejects))
-            return CL_EREJECTS;
-        if (L->missing) /* every record's key occurred, whatever becomes of its row */
-            cl_missing_add(L->missing, &rec);
-        if ((++n & 1023) == 0)
-            atomic_store_explicit(&st->bytes_read,
-                                  bytes_before + cl_reader_input_pos(r),
-                                  memory_order_relaxed);
-        if (cl_ledger_resumed(L->ledger, seq)) {
-            /* settled by an earlier run: parsed to be counted, never sent */
-            atomic_fetch_add_explicit(&st->rows_skipped, 1, memory_order_relaxed);
-            continue;
-        }
-        cl_ledger_reading(L->ledger, seq);
-        atomic_fetch_add_explicit(&st->rows_read, 1, memory_order_relaxed);
-
-        if (cl_router_check(L->router, r, &rec, why, sizeof why) != 0) {
-            if ((rc = cl_rejects_add(L->rejects, (size_t)file, rec.fields, rec.nfields,
-                                     rec.line, why)) != 0)
-                return rc;
-            continue;
-        }
-        if (cfg->dry_run)
-            continue;
-
-        rc = cl_router_add(L->router, &rec, seq);
-        if (rc == CL_ENOMEM)
-            return cl_log_out_of_memory("a batch");
-        if (rc < 0)
-            return rc; /* the pool aborted */
-        if (rc == 1)
-            atomic_fetch_add_explicit(&st->duplicates_merged, 1, memory_order_relaxed);
-    }
-    atomic_store_explicit(&st->bytes_read, bytes_before + cl_reader_input_pos(r),
-                          memory_order_relaxed);
-    if (rc < 0) {
-        cl_log(CL_LOG_ERROR, "%s", cl_reader_error(r));
-        return rc;
-    }
-    /* Batches never span two inputs: a worker's reject must name its file. */
-    if (!cfg->dry_run && (rc = cl_router_flush(L->router)) != 0)
-        return rc;
-    cl_ledger_reading(L->ledger, cl_ledger_seq((size_t)file, n));
-    return 0;
-}
 
 static void
 print_dry_run_statement(const loader *L)
@@ -366,26 +299,6 @@ start_pool(loader *L)
     return cl_resume_start(L->resume, L->ledger, L->rejects);
 }
 
-/* Read every input in turn (the first is open already). 0 or the CL_E*
- * code that stopped the run. */
-static int
-load_inputs(loader *L)
-{
-    uint64_t bytes_before = 0;
-    int rc = 0;
-
-    for (size_t i = 0; i < L->in.npaths && rc == 0; i++) {
-        cl_reader *r = NULL;
-        if (cl_inputs_reader(&L->in, L->cfg, i, &r) != 0)
-            return CL_EIO;
-        rc = load_input(L, (int)i, r, bytes_before);
-        bytes_before += cl_reader_input_pos(r);
-        cl_reader_close(r);
-    }
-    if (rc == CL_EINTERRUPTED)
-        cl_log(CL_LOG_ERROR, "interrupted; settling the batches in flight");
-    return rc;
-}
 
 /* Wait for the batches in flight; what is still being filled is dropped on
  * an abort. rc: the reading's outcome; returns the run's. */
@@ -463,7 +376,14 @@ run(loader *L)
     st->start_time = cl_now(); /* throughput counts the load, not the setup */
     if (cl_progress_start(&progress, st, cfg) != 0)
         progress = NULL;
-    rc = finish_pool(L, load_inputs(L));
+    rc = finish_pool(L, cl_feed_read(&(cl_feed){.cfg = cfg,
+                                                .st = st,
+                                                .stop = L->stop,
+                                                .in = &L->in,
+                                                .router = L->router,
+                                                .ledger = L->ledger,
+                                                .rejects = L->rejects,
+                                                .missing = L->missing}));
     st->end_time = cl_now();
     cl_progress_stop(progress);
     return settle(L, rc);

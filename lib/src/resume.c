@@ -76,8 +76,7 @@ cl_resume_open(cl_resume **out, const cl_config *cfg, const char *const *paths,
         cl_log(CL_LOG_INFO,
                "resuming from checkpoint \"%s\": the first %" PRIu64
                " records of %s%s were committed by an earlier run",
-               cfg->checkpoint_path, r->from.record,
-               cl_input_name(paths[r->from.file]),
+               cfg->checkpoint_path, r->from.record, cl_input_name(paths[r->from.file]),
                r->from.file > 0 ? " (and every earlier input)" : "");
     return 0;
 }
