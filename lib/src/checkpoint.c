@@ -1,9 +1,9 @@
 /*
  * lib/src/checkpoint.c - --checkpoint FILE (checkpoint.h).
  *
- * The position itself is computed by the loader (load.c, "Checkpoint"):
- * this file only knows how to name the inputs, keep the position durably
- * on disk, and tick.
+ * The position itself is the ledger's (ledger.c), saved for a run by
+ * resume.c: this file only knows how to name the inputs, keep the position
+ * durably on disk, and tick.
  */
 #include "checkpoint.h"
 

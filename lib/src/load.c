@@ -1,18 +1,20 @@
 /*
  * lib/src/load.c - one run from end to end (cl_load_run(), crdbload.h):
- * setup, the reading loop, teardown.
+ * its steps, setup and teardown.
  *
  * DESIGN. Everything that can make the run a configuration error is checked
- * before a single row is sent: every input is opened and its header read,
- * the table is read from the catalog, the statement is planned, and every
- * worker is connected. Then this thread reads records; the router
- * (route.c) checks each: one that cannot be loaded (malformed, wrong field
- * count, a value the column cannot take) is rejected here, the rest routed
+ * before a single row is sent: every input is opened and its header read
+ * (inputs.c), a --checkpoint matched against them (resume.c), the table read
+ * from the catalog (schema.c), the statement planned, --missing set up
+ * (missing.c), the rejects file opened (rejects.c) and every worker
+ * connected (pool.c). Then this thread reads the inputs (feed.c): the router
+ * (route.c) checks each record, one that cannot be loaded (malformed, wrong
+ * field count, a value the column cannot take) is rejected, the rest routed
  * by the hash of their key to a worker's current batch; a full batch goes to
- * cl_pool_submit(), which blocks while that worker's queue is full. Batches
- * never span two input files, so a worker can name the file of a row the
- * server refuses. The ledger (ledger.c) knows which records are settled:
- * the --checkpoint position.
+ * cl_pool_submit(), which blocks while that worker's queue is full. The
+ * ledger (ledger.c) knows which records are settled: the --checkpoint
+ * position. At the end the run is settled: --missing applied, the
+ * checkpoint removed or saved, the status set.
  *
  * Counting: every record read ends in exactly one of rows_written,
  * rows_unchanged, rows_rejected or duplicates_merged (a row replaced by a
@@ -21,34 +23,27 @@
  * what was committed.
  */
 #include "crdbload/crdbload.h"
-#include "error.h"
-#include "stats.h"
 
-#include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "batch.h"
-#include "plan.h"
-#include "checkpoint.h"
-#include "log.h"
-#include "pool.h"
-#include "progress.h"
-#include "reader.h"
-#include "rejects.h"
-#include "schema.h"
 #include "conn.h"
-#include "ledger.h"
-#include "route.h"
-#include "missing.h"
 #include "feed.h"
 #include "inputs.h"
+#include "ledger.h"
+#include "log.h"
+#include "missing.h"
+#include "plan.h"
+#include "pool.h"
+#include "progress.h"
+#include "rejects.h"
 #include "resume.h"
+#include "route.h"
+#include "schema.h"
 #include "session_time.h"
-#include "transcode.h"
-#include "util.h"
+#include "stats.h"
 
 typedef struct loader {
     const cl_config *cfg;
@@ -132,7 +127,6 @@ spare_batch(void *ctx)
     loader *L = ctx;
     return cl_pool_spare(L->pool);
 }
-
 
 static void
 print_dry_run_statement(const loader *L)
@@ -299,6 +293,23 @@ start_pool(loader *L)
     return cl_resume_start(L->resume, L->ledger, L->rejects);
 }
 
+/* Read every input in turn (feed.c). 0 or the CL_E* code that stopped
+ * the run. */
+static int
+read_inputs(loader *L)
+{
+    cl_feed f = {
+        .cfg = L->cfg,
+        .st = L->st,
+        .stop = L->stop,
+        .in = &L->in,
+        .router = L->router,
+        .ledger = L->ledger,
+        .rejects = L->rejects,
+        .missing = L->missing,
+    };
+    return cl_feed_read(&f);
+}
 
 /* Wait for the batches in flight; what is still being filled is dropped on
  * an abort. rc: the reading's outcome; returns the run's. */
@@ -376,14 +387,7 @@ run(loader *L)
     st->start_time = cl_now(); /* throughput counts the load, not the setup */
     if (cl_progress_start(&progress, st, cfg) != 0)
         progress = NULL;
-    rc = finish_pool(L, cl_feed_read(&(cl_feed){.cfg = cfg,
-                                                .st = st,
-                                                .stop = L->stop,
-                                                .in = &L->in,
-                                                .router = L->router,
-                                                .ledger = L->ledger,
-                                                .rejects = L->rejects,
-                                                .missing = L->missing}));
+    rc = finish_pool(L, read_inputs(L));
     st->end_time = cl_now();
     cl_progress_stop(progress);
     return settle(L, rc);
