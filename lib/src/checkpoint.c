@@ -498,11 +498,11 @@ take_lock(cl_ckpt *c, char *err, size_t errlen)
                 return CL_ECONFIG;
             }
             if (fcntl(fd, F_GETLK, &who) == 0 && who.l_type != F_UNLCK && who.l_pid > 0)
-                snprintf(
-                    err, errlen,
-                    "checkpoint \"%s\" is in use by another crdbload run (process "
-                    "%ld)\nHint: One run per checkpoint: wait for that run to end, "
-                    "or give this one another --checkpoint file.",
+                cl_errf_detail(
+                    0, err, errlen, NULL,
+                    "One run per checkpoint: wait for that run to end, or give this "
+                    "one another --checkpoint file.",
+                    "checkpoint \"%s\" is in use by another crdbload run (process %ld)",
                     c->path, (long)who.l_pid);
             else
                 snprintf(err, errlen,

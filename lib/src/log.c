@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 typedef struct route {
     cl_message_fn *fn;
     void *arg;
@@ -27,22 +29,23 @@ cl_log_route(cl_message_fn *fn, void *arg)
 }
 
 /* An error that travelled as text (a module's err buffer) carries its detail
- * and hint after the primary text, behind "\nDetail: " and "\nHint: " (log.h):
- * they become the message's fields, so that only the caller lays out lines. */
+ * and hint after the primary text, behind CL_ERR_DETAIL and CL_ERR_HINT
+ * (util.h): they become the message's fields, so that only the caller lays
+ * out lines. */
 static void
 split_text(char *primary, const char **detail, const char **hint)
 {
-    char *h = strstr(primary, "\nHint: ");
+    char *h = strstr(primary, CL_ERR_HINT);
     char *d;
 
     if (h) {
         *h = '\0';
-        *hint = h + strlen("\nHint: ");
+        *hint = h + strlen(CL_ERR_HINT);
     }
-    d = strstr(primary, "\nDetail: ");
+    d = strstr(primary, CL_ERR_DETAIL);
     if (d) {
         *d = '\0';
-        *detail = d + strlen("\nDetail: ");
+        *detail = d + strlen(CL_ERR_DETAIL);
     }
 }
 

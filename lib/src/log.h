@@ -18,9 +18,8 @@
 void cl_log_route(cl_message_fn *fn, void *arg);
 
 /* A message with a primary text only; an error text that carries a detail
- * and a hint the way a module's err buffer does ("primary\nDetail:
- * ...\nHint: ...", as send.c and near_names.c write them) is split into the
- * message's fields. */
+ * and a hint the way a module's err buffer does (cl_errf_detail(), util.h)
+ * is split into the message's fields. */
 void cl_log(cl_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

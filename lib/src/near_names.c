@@ -16,6 +16,7 @@
 
 #include "crdbload/crdbload.h"
 #include "error.h"
+#include "util.h"
 
 static bool
 is_space(char c)
@@ -120,7 +121,7 @@ cl_near_names_hint(const cl_table *t, const char *const *names, size_t n)
     if (nguess == 0 || !(m = open_memstream(&buf, &len)))
         goto out;
 
-    fputs("\nDetail: ", m);
+    fputs(CL_ERR_DETAIL, m);
     for (size_t f = 0, k = 0; f < n; f++) {
         if (!guess[f])
             continue;
@@ -140,8 +141,8 @@ cl_near_names_hint(const cl_table *t, const char *const *names, size_t n)
                 fputs(names[f] ? t->cols[col[f]].name : "-", l);
             }
             if (fclose(l) == 0 && list) {
-                fputs("\nHint: Fix the header, or load the file as it is with: "
-                      "--columns ",
+                fputs(CL_ERR_HINT "Fix the header, or load the file as it is with: "
+                                  "--columns ",
                       m);
                 put_shell_word(m, list);
             }

@@ -236,11 +236,10 @@ static void
 not_found(PGconn *conn, const char *spec, const char *dot, char *err, size_t errlen)
 {
     if (dot) {
-        snprintf(
-            err, errlen,
-            "table \"%.*s\".\"%s\" does not exist\n"
-            "Hint: Both parts of --table are taken literally and are case-sensitive.",
-            (int)(dot - spec), spec, dot + 1);
+        cl_errf_detail(
+            0, err, errlen, NULL,
+            "Both parts of --table are taken literally and are case-sensitive.",
+            "table \"%.*s\".\"%s\" does not exist", (int)(dot - spec), spec, dot + 1);
         return;
     }
 
@@ -249,12 +248,13 @@ not_found(PGconn *conn, const char *spec, const char *dot, char *err, size_t err
     const char *path = (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
                            ? PQgetvalue(res, 0, 0)
                            : NULL;
-    snprintf(
-        err, errlen,
-        "table \"%s\" does not exist\n"
-        "Hint: The name is taken literally and is case-sensitive; it was looked up "
-        "in search_path%s%s%s. Use --table schema.table for a table elsewhere.",
-        spec, path ? " (" : "", path ? path : "", path ? ")" : "");
+    char hint[1024];
+
+    snprintf(hint, sizeof hint,
+             "The name is taken literally and is case-sensitive; it was looked up in "
+             "search_path%s%s%s. Use --table schema.table for a table elsewhere.",
+             path ? " (" : "", path ? path : "", path ? ")" : "");
+    cl_errf_detail(0, err, errlen, NULL, hint, "table \"%s\" does not exist", spec);
     PQclear(res);
 }
 

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "crdbload/crdbload.h"
+#include "util.h"
 
 #define INVALID_MARK 0xFF /* never valid UTF-8: reader.c flags the field */
 
@@ -169,12 +170,10 @@ cl_transcode_open(cl_transcode **out, const char *encoding, char *err, size_t er
         int e = errno;
         free(t);
         if (e == EINVAL)
-            snprintf(
-                err, errlen,
-                "unknown encoding \"%s\" (--encoding)\nHint: Give PostgreSQL's name "
-                "(LATIN1, WIN1252, LATIN9, SJIS...) or one that iconv knows "
-                "(iconv --list).",
-                encoding);
+            cl_errf_detail(0, err, errlen, NULL,
+                           "Give PostgreSQL's name (LATIN1, WIN1252, LATIN9, SJIS...) "
+                           "or one that iconv knows (iconv --list).",
+                           "unknown encoding \"%s\" (--encoding)", encoding);
         else
             snprintf(err, errlen, "could not convert from encoding \"%s\": %s",
                      encoding, strerror(e));

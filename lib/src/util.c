@@ -53,6 +53,26 @@ cl_errf(int code, char *buf, size_t len, const char *fmt, ...)
     return code;
 }
 
+int
+cl_errf_detail(int code, char *buf, size_t len, const char *detail, const char *hint,
+               const char *fmt, ...)
+{
+    va_list ap;
+    size_t n;
+
+    va_start(ap, fmt);
+    cl_verrf(code, buf, len, fmt, ap);
+    va_end(ap);
+    if (!buf || !len)
+        return code;
+    n = strlen(buf);
+    if (detail)
+        n += (size_t)snprintf(buf + n, len - n, CL_ERR_DETAIL "%s", detail);
+    if (hint && n < len)
+        snprintf(buf + n, len - n, CL_ERR_HINT "%s", hint);
+    return code;
+}
+
 size_t
 cl_list_count(const char *list)
 {

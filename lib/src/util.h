@@ -31,6 +31,18 @@ int cl_errf(int code, char *buf, size_t len, const char *fmt, ...)
 int cl_verrf(int code, char *buf, size_t len, const char *fmt, va_list ap)
     __attribute__((format(printf, 4, 0)));
 
+/* A module's error text carries a detail (the facts) and a hint (what to
+ * do) after its primary text, each on a line of its own behind these, as
+ * PostgreSQL lays them out; log.c splits them into the fields of the
+ * caller's cl_message. Spelled only by cl_errf_detail() and log.c. */
+#define CL_ERR_DETAIL "\nDetail: "
+#define CL_ERR_HINT "\nHint: "
+
+/* cl_errf(), then detail and hint (NULL: none) in that layout. */
+int cl_errf_detail(int code, char *buf, size_t len, const char *detail,
+                   const char *hint, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
 /* The number of items of a comma-separated list: commas + 1 ("" is one
  * empty item). */
 size_t cl_list_count(const char *list);
