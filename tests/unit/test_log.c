@@ -1,10 +1,12 @@
 /*
  * tests/unit/test_log.c - the library's messages reach the caller's function
  * (log.c): one call a message, with its level, primary text, detail and
- * hint in their fields; nowhere without a route; whole when long.
+ * hint in their fields (also from an err buffer cl_errf_detail() wrote);
+ * nowhere without a route; whole when long.
  */
 #include "crdbload/crdbload.h"
 #include "log.h"
+#include "util.h"
 
 #include "testutil.h"
 
@@ -70,6 +72,20 @@ main(void)
     CHECK_EQ_STR(s.primary, "unknown column");
     CHECK(!s.has_detail);
     CHECK_EQ_STR(s.hint, "Use --columns.");
+
+    /* what cl_errf_detail() writes is what log.c splits */
+    char err[128];
+    CHECK_EQ_INT(cl_errf_detail(CL_ECONFIG, err, sizeof err, "The facts.", "Do this.",
+                                "%s failed", "it"),
+                 CL_ECONFIG);
+    cl_log(CL_LOG_ERROR, "%s", err);
+    CHECK_EQ_STR(s.primary, "it failed");
+    CHECK_EQ_STR(s.detail, "The facts.");
+    CHECK_EQ_STR(s.hint, "Do this.");
+    cl_errf_detail(CL_ECONFIG, err, sizeof err, NULL, "Do this.", "it failed");
+    CHECK_EQ_STR(err, "it failed\nHint: Do this.");
+    cl_errf_detail(CL_ECONFIG, err, 8, "The facts.", "Do this.", "it failed");
+    CHECK_EQ_STR(err, "it fail"); /* cut short, never past the buffer */
 
     /* a report is shown as it is */
     cl_log(CL_LOG_REPORT, "dry run: the statement:\n%s", "SELECT '\nDetail: x'");
