@@ -52,11 +52,11 @@ typedef struct loader {
 
     cl_inputs in; /* the files, their header, the names of their fields */
 
-    PGconn *ctl;
-    cl_table *table;
-    cl_plan *plan;
-    cl_pool *pool;
-    cl_rejects *rejects;
+    PGconn *ctl;         /* the control connection, until the pool or --missing */
+    cl_table *table;     /* the target, as the catalog says */
+    cl_plan *plan;       /* the statement and the fields it sends */
+    cl_pool *pool;       /* the workers; NULL in a dry run */
+    cl_rejects *rejects; /* counted, shown, written to --rejects */
     cl_missing *missing; /* --missing: the keys read, streamed to the server */
     cl_router *router;   /* checks each record, fills each worker's batch */
     int nworkers;

@@ -1,5 +1,5 @@
 /*
- * crdbload/rejects.h - a run's rejected rows: each one counted
+ * lib/src/rejects.h - a run's rejected rows: each one counted
  * (cl_stats.rows_rejected), the first ones shown as warnings, every one
  * written to the --rejects file when there is one, and the run stopped once
  * --max-rejects is passed or that file fails.
