@@ -28,6 +28,7 @@
 #include "pool_impl.h"
 #include "retry.h"
 #include "stats.h"
+#include "util.h"
 
 #define BACKOFF_BASE_MS 50
 #define BACKOFF_CAP_MS 5000
@@ -194,8 +195,8 @@ abort_fatal(worker *w, const cl_batch *b, size_t first, size_t n, const failure 
                       "a batch of %zu rows (lines %" PRIu64 "..%" PRIu64 ") failed on "
                       "server %s:%s: %s%s%s%s%s%s%s",
                       n, lo, hi, w->host_s, w->port_s, f->sqlstate,
-                      *f->sqlstate ? ": " : "", f->message, detail ? "\nDetail: " : "",
-                      detail ? detail : "", hint ? "\nHint: " : "", hint ? hint : "");
+                      *f->sqlstate ? ": " : "", f->message, detail ? CL_ERR_DETAIL : "",
+                      detail ? detail : "", hint ? CL_ERR_HINT : "", hint ? hint : "");
 }
 
 /* No reply within --batch-timeout: like a lost connection, the outcome is
@@ -343,8 +344,9 @@ retry(worker *w, const cl_batch *b, size_t first, size_t n, int attempt,
         cl_pool_set_abort(
             p, CL_ERETRIES,
             "retries exhausted for a batch of %zu rows (lines %" PRIu64 "..%" PRIu64
-            "): %s%s%s\nDetail: Server %s:%s, %d retries%s%s.\nHint: The error is "
-            "transient but persisted: check the server, or raise --max-retries.",
+            "): %s%s%s" CL_ERR_DETAIL "Server %s:%s, %d retries%s%s." CL_ERR_HINT
+            "The error is transient but persisted: check the server, or raise "
+            "--max-retries.",
             n, lo, hi, f->sqlstate, *f->sqlstate ? ": " : "", f->message, w->host_s,
             w->port_s, p->o.max_retries, *first_err ? "; the first error: " : "",
             first_err);
